@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * constats core: counter sets, the writer slow paths and the reader.
+ *
+ * The protocol follows the Go runtime's consistentHeapStats, with the deltas
+ * kept per CPU instead of shared:
+ *
+ * - Every CPU has a sequence per set, odd while a bracket is open on it.
+ *   A bracket adds into its CPU's slot of generation ->gen (0, 1 or 2).
+ * - An interrupt nested over an open bracket takes the set's fallback
+ *   lock and adds into the shared ->lock_deltas of generation ->gen.
+ * - A reader rotates ->gen under the fallback lock, waits until every
+ *   CPU's sequence that was odd has changed, and then owns the old
+ *   generation: no writer can still be adding to it.
+ *
+ * Three generations: at any time one is the writers', one holds the totals
+ * up to the previous snapshot, and one is clear, so the reader can move
+ * writers on the moment it rotates, without waiting for anything to be
+ * zeroed.  The reader folds the totals into the generation it just took,
+ * clears the totals' old home, and that clear generation is where the next
+ * rotation sends the writers.
+ *
+ * Waiting for a sequence to change, not to become even, means a reader waits
+ * only for brackets open when it rotated: it cannot be starved by brackets
+ * that open after it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bug.h>
+#include <linux/cache.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/processor.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "constats_internal.h"
+
+/**
+ * struct constats_set - a counter set and its private state
+ * @pub: fields the inline writer reads; first, so it shares their line
+ * @lock: serialises fallback writers and the reader's rotation of ->gen
+ * @lock_deltas: fallback writers' deltas, [CONSTATS_NR_GENS][stride]
+ * @read_mutex: serialises readers of this set
+ * @generation: snapshots taken so far, under @read_mutex
+ * @node: entry on constats_sets, under constats_sets_mutex
+ * @name: the set's name
+ * @counter_names: one name per counter
+ */
+struct constats_set {
+	struct constats pub;
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	s64 *lock_deltas;
+	struct mutex read_mutex;
+	u64 generation;
+	struct list_head node;
+	char name[CONSTATS_NAME_MAX + 1];
+	char (*counter_names)[CONSTATS_NAME_MAX + 1];
+};
+
+static LIST_HEAD(constats_sets);
+static DEFINE_MUTEX(constats_sets_mutex);
+
+static inline struct constats_set *constats_to_set(const struct constats *pub)
+{
+	return container_of(pub, struct constats_set, pub);
+}
+
+/* The "constats" set: the core's own statistics, kept with its own API. */
+enum {
+	CONSTATS_SELF_SNAPSHOTS,
+	CONSTATS_SELF_READER_WAITS,
+	CONSTATS_SELF_READER_SPINS,
+	CONSTATS_SELF_FALLBACK_BRACKETS,
+	CONSTATS_SELF_SETS_CREATED,
+	CONSTATS_SELF_SETS_DESTROYED,
+	CONSTATS_SELF_SETS_ALIVE,
+	CONSTATS_SELF_NR
+};
+
+static const char *const constats_self_names[CONSTATS_SELF_NR] = {
+	[CONSTATS_SELF_SNAPSHOTS]	  = "snapshots",
+	[CONSTATS_SELF_READER_WAITS]	  = "reader_waits",
+	[CONSTATS_SELF_READER_SPINS]	  = "reader_spins",
+	[CONSTATS_SELF_FALLBACK_BRACKETS] = "fallback_brackets",
+	[CONSTATS_SELF_SETS_CREATED]	  = "sets_created",
+	[CONSTATS_SELF_SETS_DESTROYED]	  = "sets_destroyed",
+	[CONSTATS_SELF_SETS_ALIVE]	  = "sets_alive",
+};
+
+static struct constats *constats_self;
+
+static void constats_self_add(struct constats *self, unsigned int a, s64 da)
+{
+	struct constats_writer w;
+
+	constats_acquire(self, &w);
+	constats_add(&w, a, da);
+	constats_release(&w);
+}
+
+static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
+			       unsigned int b, s64 db)
+{
+	struct constats_writer w;
+
+	constats_acquire(self, &w);
+	constats_add(&w, a, da);
+	constats_add(&w, b, db);
+	constats_release(&w);
+}
+
+/**
+ * constats_acquire_slow() - open a bracket without this CPU's sequence
+ * @set: counter set
+ * @w: bracket state
+ *
+ * Called by constats_acquire() with preemption disabled when this CPU
+ * already has a bracket open on @set (we interrupted it) or in NMI.
+ *
+ * Context: Interrupt nested over a bracket, or NMI (refused).
+ * Return: nothing; @w is set up for constats_add().
+ */
+void constats_acquire_slow(struct constats *set, struct constats_writer *w)
+	__acquires(&s->lock)
+{
+	struct constats_set *s = constats_to_set(set);
+
+	if (WARN_ON_ONCE(in_nmi())) {
+		__acquire(&s->lock);	/* for sparse: released likewise */
+		/* nr == 0 makes every constats_add() a no-op. */
+		w->deltas = NULL;
+		w->nr = 0;
+		w->path = CONSTATS_PATH_REFUSED;
+		return;
+	}
+	spin_lock_irqsave(&s->lock, w->flags);
+	/* The reader changes ->gen only under ->lock. */
+	w->deltas = s->lock_deltas + set->gen * set->stride;
+	w->nr = set->nr_counters;
+	w->path = CONSTATS_PATH_LOCK;
+}
+EXPORT_SYMBOL_GPL(constats_acquire_slow);
+
+/**
+ * constats_release_slow() - close a bracket opened by constats_acquire_slow()
+ * @w: bracket state
+ *
+ * Context: The context that opened the bracket.
+ * Return: nothing.
+ */
+void constats_release_slow(struct constats_writer *w)
+	__releases(&s->lock)
+{
+	struct constats_set *s = constats_to_set(w->set);
+	struct constats *self = READ_ONCE(constats_self);
+
+	if (w->path == CONSTATS_PATH_LOCK) {
+		/* Count into this very bracket: another would recurse. */
+		if (w->set == self)
+			constats_add(w, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
+		spin_unlock_irqrestore(&s->lock, w->flags);
+		if (w->set != self && self)
+			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
+	} else {
+		__release(&s->lock);
+	}
+	preempt_enable();
+}
+EXPORT_SYMBOL_GPL(constats_release_slow);
+
+/**
+ * constats_add_invalid() - report an add that constats_add() rejected
+ * @w: bracket state
+ * @counter: the rejected counter index
+ *
+ * Context: Inside a bracket.
+ * Return: nothing; warns once unless the bracket was already refused.
+ */
+void constats_add_invalid(struct constats_writer *w, unsigned int counter)
+{
+	WARN_ONCE(w->path != CONSTATS_PATH_REFUSED,
+		  "constats: counter %u out of range (set has %u)\n",
+		  counter, w->set->nr_counters);
+}
+EXPORT_SYMBOL_GPL(constats_add_invalid);
+
+/*
+ * Take generation @cur of one slot ([CONSTATS_NR_GENS][stride]): fold the
+ * totals in @prev into it, clear @prev for the writers of the rotation after
+ * next, and add the new totals to @values.
+ */
+static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
+			  unsigned int cur, unsigned int prev,
+			  s64 *values, unsigned int nr_values)
+{
+	s64 *c = slot + cur * stride;
+	s64 *p = slot + prev * stride;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		c[i] += p[i];
+		p[i] = 0;
+		if (i < nr_values)
+			values[i] += c[i];
+	}
+}
+
+/**
+ * constats_read() - take a consistent snapshot of a set
+ * @set: counter set
+ * @values: where to store the counters' totals
+ * @nr: room in @values; the first min(@nr, counters in set) are filled
+ * @generation: if not NULL, receives the snapshot's number, which strictly
+ *		increases with every snapshot of @set
+ *
+ * Every bracket released before this call started is in the snapshot;
+ * every bracket is either wholly in it or wholly absent.  Waits only for
+ * brackets that were open when the snapshot was taken.
+ *
+ * Context: Process context; sleeps.  Not inside a bracket.
+ * Return: the number of values filled, or -EINVAL if @set is NULL or
+ * @values is NULL while @nr is not zero.
+ */
+int constats_read(struct constats *set, s64 *values, unsigned int nr,
+		  u64 *generation)
+{
+	struct constats *self = READ_ONCE(constats_self);
+	unsigned int cur, prev, next, n, cpu;
+	struct constats_set *s;
+	u64 waits = 0, spins = 0;
+	u64 gen;
+
+	might_sleep();
+	if (!set || (nr && !values))
+		return -EINVAL;
+	s = constats_to_set(set);
+	n = min(nr, set->nr_counters);
+	if (n)
+		memset(values, 0, n * sizeof(*values));
+
+	mutex_lock(&s->read_mutex);
+	cur = set->gen;
+	next = (cur + 1) % CONSTATS_NR_GENS;
+	prev = (cur + 2) % CONSTATS_NR_GENS;
+
+	/*
+	 * Under ->lock, so a fallback bracket is wholly before or wholly after
+	 * the rotation.  Release: the clearing of generation @next in the
+	 * previous snapshot is visible to any writer that loads the new ->gen
+	 * (the writer's slot address depends on the value it loads).
+	 */
+	spin_lock_irq(&s->lock);
+	smp_store_release(&set->gen, next);
+	spin_unlock_irq(&s->lock);
+	/*
+	 * B: order the ->gen store before the sequence loads below.  Pairs
+	 * with A in constats_acquire(); see there.
+	 */
+	smp_mb();
+
+	for_each_possible_cpu(cpu) {
+		unsigned int *seqp = &per_cpu_ptr(set->cpu, cpu)->seq;
+		unsigned int seq = READ_ONCE(*seqp);
+
+		if (!(seq & 1))
+			continue;
+		/*
+		 * A bracket was open: wait for it to close.  Any change will
+		 * do; a bracket opened since then adds into @next.
+		 */
+		waits++;
+		while (READ_ONCE(*seqp) == seq) {
+			cpu_relax();
+			spins++;
+		}
+	}
+	/* D: pairs with C in constats_release(). */
+	smp_rmb();
+
+	for_each_possible_cpu(cpu)
+		constats_fold(per_cpu_ptr(set->cpu, cpu)->deltas, set->stride,
+			      set->nr_counters, cur, prev, values, n);
+	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
+		      cur, prev, values, n);
+	gen = ++s->generation;
+	mutex_unlock(&s->read_mutex);
+
+	if (generation)
+		*generation = gen;
+	if (self) {
+		struct constats_writer w;
+
+		constats_acquire(self, &w);
+		constats_add(&w, CONSTATS_SELF_SNAPSHOTS, 1);
+		constats_add(&w, CONSTATS_SELF_READER_WAITS, waits);
+		constats_add(&w, CONSTATS_SELF_READER_SPINS, spins);
+		constats_release(&w);
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(constats_read);
+
+static bool constats_name_valid(const char *name)
+{
+	size_t len, i;
+
+	if (!name)
+		return false;
+	len = strnlen(name, CONSTATS_NAME_MAX + 1);
+	if (!len || len > CONSTATS_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool constats_counter_names_valid(const char *const *names,
+					 unsigned int nr)
+{
+	unsigned int i, j;
+
+	if (!names)
+		return false;
+	for (i = 0; i < nr; i++) {
+		if (!constats_name_valid(names[i]))
+			return false;
+		for (j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j]))
+				return false;
+	}
+	return true;
+}
+
+static struct constats_set *constats_find_locked(const char *name)
+{
+	struct constats_set *s;
+
+	lockdep_assert_held(&constats_sets_mutex);
+	list_for_each_entry(s, &constats_sets, node)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static void constats_free(struct constats_set *s)
+{
+	free_percpu(s->pub.cpu);
+	kfree(s->lock_deltas);
+	kfree(s->counter_names);
+	mutex_destroy(&s->read_mutex);
+	kfree(s);
+}
+
+/**
+ * constats_create() - create a named counter set
+ * @name: 1 to %CONSTATS_NAME_MAX characters of [a-z0-9_], unique
+ * @counter_names: @nr_counters distinct names, same rules as @name
+ * @nr_counters: 1 to %CONSTATS_MAX_COUNTERS
+ *
+ * The set starts with every counter at zero and shows in /proc/constats
+ * at once.  The names are copied.
+ *
+ * Context: Process context; sleeps.
+ * Return: the new set, ERR_PTR(-EINVAL) for a bad argument,
+ * ERR_PTR(-EEXIST) if a set called @name exists, or ERR_PTR(-ENOMEM).
+ */
+struct constats *constats_create(const char *name,
+				 const char *const *counter_names,
+				 unsigned int nr_counters)
+{
+	struct constats *self;
+	struct constats_set *s;
+	unsigned int i, stride;
+	int err;
+
+	might_sleep();
+	if (!nr_counters || nr_counters > CONSTATS_MAX_COUNTERS ||
+	    !constats_name_valid(name) ||
+	    !constats_counter_names_valid(counter_names, nr_counters))
+		return ERR_PTR(-EINVAL);
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&s->lock);
+	mutex_init(&s->read_mutex);
+	INIT_LIST_HEAD(&s->node);
+	strscpy(s->name, name, sizeof(s->name));
+
+	/* Each generation on its own cache lines: writers use only one. */
+	stride = ALIGN(nr_counters * sizeof(s64), SMP_CACHE_BYTES) /
+		 sizeof(s64);
+	s->pub.nr_counters = nr_counters;
+	s->pub.stride = stride;
+
+	err = -ENOMEM;
+	s->counter_names = kcalloc(nr_counters, sizeof(*s->counter_names),
+				   GFP_KERNEL);
+	if (!s->counter_names)
+		goto err_free;
+	for (i = 0; i < nr_counters; i++)
+		strscpy(s->counter_names[i], counter_names[i],
+			sizeof(s->counter_names[i]));
+	s->lock_deltas = kcalloc(CONSTATS_NR_GENS * stride, sizeof(s64),
+				 GFP_KERNEL);
+	if (!s->lock_deltas)
+		goto err_free;
+	s->pub.cpu = __alloc_percpu(sizeof(struct constats_cpu) +
+				    CONSTATS_NR_GENS * stride * sizeof(s64),
+				    SMP_CACHE_BYTES);
+	if (!s->pub.cpu)
+		goto err_free;
+
+	mutex_lock(&constats_sets_mutex);
+	if (constats_find_locked(name)) {
+		mutex_unlock(&constats_sets_mutex);
+		err = -EEXIST;
+		goto err_free;
+	}
+	list_add_tail(&s->node, &constats_sets);
+	mutex_unlock(&constats_sets_mutex);
+
+	/* The self-stats set counts its own creation. */
+	self = READ_ONCE(constats_self) ?: &s->pub;
+	constats_self_add2(self, CONSTATS_SELF_SETS_CREATED, 1,
+			   CONSTATS_SELF_SETS_ALIVE, 1);
+	return &s->pub;
+
+err_free:
+	constats_free(s);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(constats_create);
+
+/**
+ * constats_destroy() - remove a counter set and free it
+ * @set: the set, or NULL or an ERR_PTR() (ignored)
+ *
+ * The name may be reused once this returns.  The caller guarantees that no
+ * writer and none of its own readers still use @set; readers that reach the
+ * set through /proc/constats are waited for.
+ *
+ * Context: Process context; sleeps.
+ * Return: nothing.
+ */
+void constats_destroy(struct constats *set)
+{
+	struct constats *self = READ_ONCE(constats_self);
+	struct constats_set *s;
+
+	might_sleep();
+	if (IS_ERR_OR_NULL(set))
+		return;
+	s = constats_to_set(set);
+
+	mutex_lock(&constats_sets_mutex);
+	list_del(&s->node);
+	mutex_unlock(&constats_sets_mutex);
+	constats_free(s);
+
+	if (self && self != set)
+		constats_self_add2(self, CONSTATS_SELF_SETS_DESTROYED, 1,
+				   CONSTATS_SELF_SETS_ALIVE, -1);
+}
+EXPORT_SYMBOL_GPL(constats_destroy);
+
+void constats_registry_lock(void)
+{
+	mutex_lock(&constats_sets_mutex);
+}
+
+void constats_registry_unlock(void)
+{
+	mutex_unlock(&constats_sets_mutex);
+}
+
+/* The set after @pos in creation order, or the first if @pos is NULL. */
+struct constats *constats_registry_next(struct constats *pos)
+{
+	struct list_head *head = &constats_sets;
+	struct list_head *next;
+
+	lockdep_assert_held(&constats_sets_mutex);
+	next = pos ? constats_to_set(pos)->node.next : head->next;
+	if (next == head)
+		return NULL;
+	return &list_entry(next, struct constats_set, node)->pub;
+}
+
+const char *constats_name(const struct constats *set)
+{
+	return constats_to_set(set)->name;
+}
+
+const char *constats_counter_name(const struct constats *set,
+				  unsigned int counter)
+{
+	return constats_to_set(set)->counter_names[counter];
+}
+
+int constats_core_init(void)
+{
+	struct constats *self;
+
+	self = constats_create("constats", constats_self_names,
+			       CONSTATS_SELF_NR);
+	if (IS_ERR(self))
+		return PTR_ERR(self);
+	WRITE_ONCE(constats_self, self);
+	return 0;
+}
+
+void constats_core_exit(void)
+{
+	struct constats *self = constats_self;
+	struct constats_set *s, *tmp;
+
+	/* Owners are modules that depend on us, so they are gone. */
+	list_for_each_entry_safe(s, tmp, &constats_sets, node) {
+		if (&s->pub == self)
+			continue;
+		pr_warn("set %s was not destroyed by its owner\n", s->name);
+		constats_destroy(&s->pub);
+	}
+	WRITE_ONCE(constats_self, NULL);
+	constats_destroy(self);
+}

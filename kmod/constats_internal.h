@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Interfaces between the parts of constats.ko; not for other modules. */
+#ifndef _CONSTATS_INTERNAL_H
+#define _CONSTATS_INTERNAL_H
+
+#include <linux/constats.h>
+
+int constats_core_init(void);
+void constats_core_exit(void);
+
+int constats_proc_init(void);
+void constats_proc_exit(void);
+
+/*
+ * The registry of live sets.  Holding its lock keeps every set on it alive,
+ * so a reader that walks the registry may snapshot what it finds.
+ */
+void constats_registry_lock(void);
+void constats_registry_unlock(void);
+struct constats *constats_registry_next(struct constats *pos);
+
+const char *constats_name(const struct constats *set);
+const char *constats_counter_name(const struct constats *set,
+				  unsigned int counter);
+
+#endif /* _CONSTATS_INTERNAL_H */

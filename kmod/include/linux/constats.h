@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * constats: per-CPU counters whose snapshots are consistent across counters.
+ *
+ * Usage contract:
+ *
+ * 1) A writer groups updates to several counters of one set into a bracket:
+ *
+ *	struct constats_writer w;
+ *
+ *	constats_acquire(set, &w);
+ *	constats_add(&w, ISSUED, 1);
+ *	constats_add(&w, BYTES, len);
+ *	constats_release(&w);
+ *
+ *    A snapshot taken by constats_read() contains every bracket wholly or
+ *    not at all, so invariants across counters hold in every snapshot.
+ *
+ * 2) A bracket may be opened in task context (preemptible or not), softirq
+ *    and hardirq context.  It disables preemption itself and must not sleep.
+ *    Brackets nest only through interrupts: a task must not open a second
+ *    bracket before releasing the first.
+ *
+ * 3) An interrupt that lands on a CPU whose bracket is open takes a
+ *    spinlock-protected fallback instead of the CPU's slot; so does nothing
+ *    else.  The fallback is irq-safe and is counted in the "constats" set.
+ *
+ * 4) NMI is refused: a bracket opened in NMI context triggers WARN_ON_ONCE()
+ *    and its adds are dropped.  There is no lock NMI could safely take.
+ *
+ * 5) constats_read() sleeps and must not be called inside a bracket.
+ *
+ * 6) The set's owner must stop all writers before constats_destroy();
+ *    readers going through /proc/constats are handled by constats itself.
+ */
+#ifndef _LINUX_CONSTATS_H
+#define _LINUX_CONSTATS_H
+
+#include <linux/compiler.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+
+/* Longest set or counter name, without the terminating NUL. */
+#define CONSTATS_NAME_MAX	31
+/* Most counters in one set. */
+#define CONSTATS_MAX_COUNTERS	256
+/* Generations in the ring a reader rotates. */
+#define CONSTATS_NR_GENS	3
+
+/**
+ * struct constats_cpu - one CPU's share of a counter set
+ * @seq: odd while a bracket is open on this CPU
+ * @deltas: %CONSTATS_NR_GENS generations of deltas, each
+ *	    &constats.stride entries long, on their own cache lines
+ *
+ * Private to constats; declared here for the inline writer fast path.
+ */
+struct constats_cpu {
+	unsigned int seq;
+	s64 deltas[] ____cacheline_aligned_in_smp;
+};
+
+/**
+ * struct constats - a counter set, opaque to callers
+ * @cpu: per-CPU sequences and deltas
+ * @gen: generation writers add into (0, 1 or 2), rotated by readers
+ * @nr_counters: counters in the set
+ * @stride: s64 entries per generation, rounded up to a cache line
+ *
+ * Only the fields the inline writer needs are here; the rest is private to
+ * the core.  Callers use the functions below and never touch a field.
+ */
+struct constats {
+	/* private: */
+	struct constats_cpu __percpu *cpu;
+	unsigned int gen;
+	unsigned int nr_counters;
+	unsigned int stride;
+};
+
+/**
+ * struct constats_writer - one open bracket, on the writer's stack
+ *
+ * Filled by constats_acquire(), used by constats_add() and closed by
+ * constats_release().  Its fields are private.
+ */
+struct constats_writer {
+	/* private: */
+	s64 *deltas;
+	struct constats *set;
+	unsigned long flags;
+	unsigned int nr;
+	unsigned int path;
+};
+
+/* How a bracket was opened; private. */
+enum {
+	CONSTATS_PATH_CPU,	/* this CPU's sequence and slot */
+	CONSTATS_PATH_LOCK,	/* the set's fallback lock */
+	CONSTATS_PATH_REFUSED,	/* NMI: nothing is written */
+};
+
+struct constats *constats_create(const char *name,
+				 const char *const *counter_names,
+				 unsigned int nr_counters);
+void constats_destroy(struct constats *set);
+int constats_read(struct constats *set, s64 *values, unsigned int nr,
+		  u64 *generation);
+
+void constats_acquire_slow(struct constats *set, struct constats_writer *w);
+void constats_release_slow(struct constats_writer *w);
+void constats_add_invalid(struct constats_writer *w, unsigned int counter);
+
+/**
+ * constats_acquire() - open a bracket of updates to @set
+ * @set: counter set from constats_create()
+ * @w: bracket state, usually on the caller's stack
+ *
+ * Disables preemption until constats_release().  On the fast path this
+ * CPU's sequence becomes odd and the bracket adds into this CPU's slot of
+ * the current generation; an interrupt nested over an open bracket on this
+ * CPU takes the set's fallback lock instead, with interrupts disabled.
+ *
+ * Context: Any context but NMI; in NMI the bracket is refused with a
+ * warning.  Must not sleep until constats_release().
+ * Return: nothing; @w is ready for constats_add().
+ */
+static __always_inline void constats_acquire(struct constats *set,
+					     struct constats_writer *w)
+{
+	preempt_disable();
+	w->set = set;
+	/*
+	 * Test, then increment: an interrupt between the two runs a whole
+	 * bracket of its own and leaves the sequence even again, and
+	 * this_cpu_inc() is a single interrupt-safe read-modify-write.
+	 */
+	if (unlikely((this_cpu_read(set->cpu->seq) & 1) || in_nmi())) {
+		constats_acquire_slow(set, w);
+		return;
+	}
+	this_cpu_inc(set->cpu->seq);
+	/*
+	 * A: order the odd sequence store before the load of ->gen.  Pairs
+	 * with B in constats_read(), which stores ->gen and then loads every
+	 * sequence (store buffering): either the reader sees this bracket
+	 * open and waits for it, or this load sees the reader's new
+	 * generation.  Never both missed.
+	 */
+	smp_mb();
+	w->deltas = this_cpu_ptr(set->cpu)->deltas +
+		    READ_ONCE(set->gen) * set->stride;
+	w->nr = set->nr_counters;
+	w->path = CONSTATS_PATH_CPU;
+}
+
+/**
+ * constats_add() - add @delta to one counter inside a bracket
+ * @w: bracket opened by constats_acquire()
+ * @counter: index of the counter, below the set's number of counters
+ * @delta: signed amount to add
+ *
+ * Only the bracket's own slot is written: nested interrupts never add to
+ * a slot whose bracket is open, so a plain add cannot lose an update.
+ * An out-of-range @counter warns once and changes nothing.
+ *
+ * Context: Inside a bracket, in the context that opened it.
+ * Return: nothing.
+ */
+static __always_inline void constats_add(struct constats_writer *w,
+					 unsigned int counter, s64 delta)
+{
+	if (unlikely(counter >= w->nr)) {
+		constats_add_invalid(w, counter);
+		return;
+	}
+	w->deltas[counter] += delta;
+}
+
+/**
+ * constats_release() - close a bracket opened by constats_acquire()
+ * @w: the bracket
+ *
+ * Publishes the bracket's adds to the next snapshot as a whole and
+ * re-enables preemption.
+ *
+ * Context: The context that opened the bracket.
+ * Return: nothing.
+ */
+static __always_inline void constats_release(struct constats_writer *w)
+{
+	if (unlikely(w->path != CONSTATS_PATH_CPU)) {
+		constats_release_slow(w);
+		return;
+	}
+	/*
+	 * C: the adds before the even sequence store.  Pairs with D in
+	 * constats_read(): a reader that sees the sequence move on also
+	 * sees every add of the bracket.
+	 */
+	smp_wmb();
+	this_cpu_inc(w->set->cpu->seq);
+	preempt_enable();
+}
+
+#endif /* _LINUX_CONSTATS_H */
