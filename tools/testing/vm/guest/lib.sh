@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# TAP helpers for guest scripts: "ok N - desc" / "not ok N - desc", then
+# the plan "1..N" from tap_done, whose status is 0 only if all passed.
+tap_n=0
+tap_failed=0
+
+tap_ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+tap_not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+# tap_check DESC COMMAND...: one test, passed if COMMAND succeeds.
+tap_check() {
+	desc=$1
+	shift
+	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+}
+
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# proc_value SET COUNTER: the counter's value in /proc/constats.
+proc_value() {
+	awk -v s="$1" -v c="$2" '$1 == s && $2 == c { print $3; f = 1 }
+		END { if (!f) print "missing" }' /proc/constats
+}
+
+# wait_dmesg PATTERN SECONDS: wait until the kernel log matches.
+wait_dmesg() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		dmesg | grep -q "$1" && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
