@@ -56,7 +56,7 @@ struct constats_set {
 	struct constats pub;
 	spinlock_t lock ____cacheline_aligned_in_smp;
 	s64 *lock_deltas;
-	struct mutex read_mutex;
+	struct mutex read_mutex;	/* serialises readers of this set */
 	u64 generation;
 	struct list_head node;
 	char name[CONSTATS_NAME_MAX + 1];
@@ -249,13 +249,13 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	next = (cur + 1) % CONSTATS_NR_GENS;
 	prev = (cur + 2) % CONSTATS_NR_GENS;
 
-	/*
-	 * Under ->lock, so a fallback bracket is wholly before or wholly after
-	 * the rotation.  Release: the clearing of generation @next in the
-	 * previous snapshot is visible to any writer that loads the new ->gen
-	 * (the writer's slot address depends on the value it loads).
-	 */
+	/* Under ->lock: a fallback bracket is wholly before or after it. */
 	spin_lock_irq(&s->lock);
+	/*
+	 * Release: generation @next was cleared by the previous snapshot, and
+	 * a writer that loads the new ->gen must see it clear (its slot
+	 * address depends on the value it loads).
+	 */
 	smp_store_release(&set->gen, next);
 	spin_unlock_irq(&s->lock);
 	/*

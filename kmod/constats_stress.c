@@ -37,10 +37,10 @@ static uint duration = 10;
 module_param(duration, uint, 0444);
 MODULE_PARM_DESC(duration, "Seconds to run; 0 runs until unload (default 10)");
 
-static uint task_delay_us;
-module_param(task_delay_us, uint, 0444);
-MODULE_PARM_DESC(task_delay_us,
-		 "Sleep between task brackets in us; 0 runs flat out (default 0)");
+static uint delay_us;
+module_param(delay_us, uint, 0444);
+MODULE_PARM_DESC(delay_us,
+		 "Sleep between task brackets and between snapshots in us; 0 runs flat out (default 0)");
 
 static uint hrtimer_us = 200;
 module_param(hrtimer_us, uint, 0444);
@@ -131,6 +131,14 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	t->v[STRESS_BRACKETS]++;
 }
 
+static void stress_pause(void)
+{
+	if (delay_us)
+		usleep_range(delay_us, delay_us * 2);
+	else
+		cond_resched();
+}
+
 static int stress_writer_fn(void *arg)
 {
 	struct stress_tally *t = arg;
@@ -141,10 +149,7 @@ static int stress_writer_fn(void *arg)
 			continue;
 		}
 		stress_bracket(t, STRESS_TASK);
-		if (task_delay_us)
-			usleep_range(task_delay_us, task_delay_us * 2);
-		else
-			cond_resched();
+		stress_pause();
 	}
 	return 0;
 }
@@ -225,7 +230,7 @@ static int stress_reader_fn(void *arg)
 			r->gen_errors++;
 		r->last_gen = gen;
 		last_brackets = v[STRESS_BRACKETS];
-		cond_resched();
+		stress_pause();
 	}
 	return 0;
 }

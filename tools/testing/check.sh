@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: every test of "make check".  Host-side checks (W=1 and sparse
+# build, checkpatch --strict) and the VM run on Debian's stock kernel each
+# count as tests; the guest reports its own as TAP.  Ends with the line
+# "N passed, N failed" and a non-zero status if anything failed.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tools/testing/vm
+out=$vm/out
+mkdir -p "$out"
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+# Sources the style checks cover.
+sources=$(cd "$top" && git ls-files -- '*.c' '*.h' 2>/dev/null ||
+	  find kmod uapi tools -name '*.[ch]')
+
+srcdir=$("$top/tools/testing/source.sh") || { fail "unpack linux-source-6.1"; summary; exit; }
+if (cd "$top" && "$srcdir/scripts/checkpatch.pl" --strict --no-tree --quiet \
+	-f $sources) > "$out/checkpatch.log" 2>&1; then
+	pass "checkpatch.pl --strict on $(echo $sources | wc -w) files"
+else
+	cat "$out/checkpatch.log"
+	fail "checkpatch.pl --strict"
+fi
+
+for flavour in bookworm; do
+	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
+		fail "$flavour: fetch the Debian kernel"
+		continue
+	fi
+	eval "$kvars"
+	build=$out/$KREL
+
+	if "$vm/build.sh" "$KDIR" "$build" W=1 C=1 > "$out/build-$KREL.log" 2>&1 &&
+	   ! grep -qiE 'warning|error' "$out/build-$KREL.log"; then
+		pass "$KREL: modules build clean with W=1 and sparse (C=1)"
+	else
+		cat "$out/build-$KREL.log"
+		fail "$KREL: modules build clean with W=1 and sparse (C=1)"
+		continue
+	fi
+
+	"$vm/initramfs.sh" "$out/check-$KREL.img" "$vm/guest/check.sh" \
+		"$build"/kmod/*.ko
+	"$vm/run.sh" "$VMLINUZ" "$out/check-$KREL.img" "$out/check-$KREL.log" 600
+	status=$?
+	while read -r line; do
+		case "$line" in
+		"ok "*) pass "$KREL: ${line#ok * - }" ;;
+		"not ok "*) fail "$KREL: ${line#not ok * - }" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ - ' "$out/check-$KREL.log")
+	if [ "$status" -eq 0 ]; then
+		pass "$KREL: guest finished, console free of kernel splats"
+	else
+		fail "$KREL: guest finished, console free of kernel splats (status $status)"
+	fi
+done
+
+summary

@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build.sh KDIR OUT [MAKE_ARGS...]: build the modules against KDIR from a
+# copy of the sources in OUT, so builds for several kernels never share
+# objects and the work tree stays clean.  Prints the compiler's output.
+set -euo pipefail
+
+kdir=${1:?usage: build.sh KDIR OUT [MAKE_ARGS...]}
+out=${2:?usage: build.sh KDIR OUT [MAKE_ARGS...]}
+shift 2
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+
+mkdir -p "$out"
+rm -rf "$out/kmod"
+cp -r "$top/Kbuild" "$top/kmod" "$out/"
+make -s -C "$kdir" M="$out" "$@" modules
