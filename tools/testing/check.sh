@@ -35,6 +35,15 @@ else
 	fail "checkpatch.pl --strict"
 fi
 
+kdoc_files=$(cd "$top" && ls kmod/include/linux/constats.h kmod/*.c)
+if (cd "$top" && "$srcdir/scripts/kernel-doc" -none -Werror $kdoc_files) \
+	> "$out/kernel-doc.log" 2>&1; then
+	pass "kernel-doc -Werror on the API header and module sources"
+else
+	cat "$out/kernel-doc.log"
+	fail "kernel-doc -Werror on the API header and module sources"
+fi
+
 for flavour in bookworm; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
