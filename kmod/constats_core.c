@@ -49,6 +49,7 @@
  * @read_mutex: serialises readers of this set
  * @generation: snapshots taken so far, under @read_mutex
  * @node: entry on constats_sets, under constats_sets_mutex
+ * @id: number for user space, unique while the module is loaded
  * @name: the set's name
  * @counter_names: one name per counter
  */
@@ -59,12 +60,14 @@ struct constats_set {
 	struct mutex read_mutex;	/* serialises readers of this set */
 	u64 generation;
 	struct list_head node;
+	u32 id;
 	char name[CONSTATS_NAME_MAX + 1];
 	char (*counter_names)[CONSTATS_NAME_MAX + 1];
 };
 
 static LIST_HEAD(constats_sets);
 static DEFINE_MUTEX(constats_sets_mutex);
+static u32 constats_last_id;	/* under constats_sets_mutex */
 
 static inline struct constats_set *constats_to_set(const struct constats *pub)
 {
@@ -428,6 +431,8 @@ struct constats *constats_create(const char *name,
 		err = -EEXIST;
 		goto err_free;
 	}
+	/* Ids are never reused, so a stale one cannot name another set. */
+	s->id = ++constats_last_id;
 	list_add_tail(&s->node, &constats_sets);
 	mutex_unlock(&constats_sets_mutex);
 
@@ -496,6 +501,23 @@ struct constats *constats_registry_next(struct constats *pos)
 	if (next == head)
 		return NULL;
 	return &list_entry(next, struct constats_set, node)->pub;
+}
+
+/* The live set with this id, or NULL. */
+struct constats *constats_registry_find(u32 id)
+{
+	struct constats_set *s;
+
+	lockdep_assert_held(&constats_sets_mutex);
+	list_for_each_entry(s, &constats_sets, node)
+		if (s->id == id)
+			return &s->pub;
+	return NULL;
+}
+
+u32 constats_id(const struct constats *set)
+{
+	return constats_to_set(set)->id;
 }
 
 const char *constats_name(const struct constats *set)

@@ -5,6 +5,8 @@
 
 #include <linux/constats.h>
 
+struct file;
+
 int constats_core_init(void);
 void constats_core_exit(void);
 
@@ -18,9 +20,13 @@ void constats_proc_exit(void);
 void constats_registry_lock(void);
 void constats_registry_unlock(void);
 struct constats *constats_registry_next(struct constats *pos);
+struct constats *constats_registry_find(u32 id);
 
+u32 constats_id(const struct constats *set);
 const char *constats_name(const struct constats *set);
 const char *constats_counter_name(const struct constats *set,
 				  unsigned int counter);
+
+long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 #endif /* _CONSTATS_INTERNAL_H */

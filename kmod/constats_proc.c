@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -81,6 +82,11 @@ static const struct proc_ops constats_proc_ops = {
 	.proc_read    = seq_read,
 	.proc_lseek   = seq_lseek,
 	.proc_release = seq_release_private,
+	.proc_ioctl   = constats_ioctl,
+#ifdef CONFIG_COMPAT
+	/* Every pointer is a __u64 inside the structs: no translation. */
+	.proc_compat_ioctl = compat_ptr_ioctl,
+#endif
 };
 
 int constats_proc_init(void)

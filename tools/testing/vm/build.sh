@@ -12,6 +12,6 @@ shift 2
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 
 mkdir -p "$out"
-rm -rf "$out/kmod"
-cp -r "$top/Kbuild" "$top/kmod" "$out/"
+rm -rf "$out/kmod" "$out/uapi"
+cp -r "$top/Kbuild" "$top/kmod" "$top/uapi" "$out/"
 make -s -C "$kdir" M="$out" "$@" modules

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * constats ioctl ABI, served on the /proc/constats file descriptor.
+ *
+ * Every argument struct starts with a __u32 @size, set by the caller to the
+ * sizeof() of the struct it was built against.  The kernel accepts any size
+ * from the first version's (CONSTATS_*_SIZE_VER0) up: a larger struct whose
+ * bytes beyond what the kernel knows are all zero is accepted, one with a
+ * non-zero byte there fails with E2BIG, a smaller one with EINVAL.  On
+ * return the kernel writes back at most @size bytes.
+ *
+ * Flags and reserved fields must be zero (EINVAL otherwise).  User buffers
+ * are passed as __u64 (cast through uintptr_t), so 32-bit and 64-bit
+ * processes use the same layout.
+ *
+ * Errors common to all commands:
+ *	ENOTTY	unknown command
+ *	EFAULT	a bad pointer: the argument or a buffer it points to
+ *	EINVAL	@size below the first version's, or non-zero flags/reserved
+ *	E2BIG	@size beyond the kernel's, with non-zero bytes there
+ *	ENOENT	no set with that id (never existed, or destroyed)
+ *	ENOSPC	the buffer is too small: nothing is written to it, and the
+ *		count field is set to the number of entries needed
+ */
+#ifndef _UAPI_LINUX_CONSTATS_H
+#define _UAPI_LINUX_CONSTATS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define CONSTATS_IOC_MAGIC	0xC5
+#define CONSTATS_ABI_VERSION	1
+
+/* Bytes in a name field: names are at most 31 characters, NUL-terminated. */
+#define CONSTATS_NAME_LEN	32
+
+/**
+ * struct constats_ioc_version - CONSTATS_IOC_VERSION
+ * @size: sizeof(struct constats_ioc_version)
+ * @version: out: CONSTATS_ABI_VERSION
+ * @features: out: CONSTATS_FEATURE_* bits this kernel supports
+ * @max_counters: out: most counters in one set
+ * @name_len: out: bytes in a name field (CONSTATS_NAME_LEN)
+ */
+struct constats_ioc_version {
+	__u32 size;
+	__u32 version;
+	__u64 features;
+	__u32 max_counters;
+	__u32 name_len;
+};
+
+/* Snapshots carry a generation number and a CLOCK_MONOTONIC timestamp. */
+#define CONSTATS_FEATURE_SNAPSHOT	0x1ULL
+
+/**
+ * struct constats_ioc_set_info - one entry of CONSTATS_IOC_LIST
+ * @id: the set's id; valid while the set lives, never reused
+ * @nr_counters: counters in the set
+ * @name: the set's name, NUL-terminated, zero-padded
+ */
+struct constats_ioc_set_info {
+	__u32 id;
+	__u32 nr_counters;
+	char name[CONSTATS_NAME_LEN];
+};
+
+/**
+ * struct constats_ioc_list - CONSTATS_IOC_LIST: enumerate the sets
+ * @size: sizeof(struct constats_ioc_list)
+ * @flags: must be 0
+ * @sets: pointer to an array of struct constats_ioc_set_info, in creation
+ *	  order; may be 0 when @nr_sets is 0, to ask for the count
+ * @nr_sets: in: entries @sets has room for; out: sets that exist
+ * @reserved: must be 0
+ */
+struct constats_ioc_list {
+	__u32 size;
+	__u32 flags;
+	__u64 sets;
+	__u32 nr_sets;
+	__u32 reserved;
+};
+
+/**
+ * struct constats_ioc_names - CONSTATS_IOC_NAMES: a set's counter names
+ * @size: sizeof(struct constats_ioc_names)
+ * @flags: must be 0
+ * @id: the set's id from CONSTATS_IOC_LIST
+ * @nr_counters: in: names @names has room for; out: counters in the set
+ * @names: pointer to char[@nr_counters][CONSTATS_NAME_LEN], filled in
+ *	   counter index order; may be 0 when @nr_counters is 0
+ */
+struct constats_ioc_names {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 nr_counters;
+	__u64 names;
+};
+
+/**
+ * struct constats_ioc_snapshot - CONSTATS_IOC_SNAPSHOT: one consistent
+ *	snapshot of a set, as constats_read() takes it
+ * @size: sizeof(struct constats_ioc_snapshot)
+ * @flags: must be 0
+ * @id: the set's id from CONSTATS_IOC_LIST
+ * @nr_counters: in: values @values has room for; out: counters in the set
+ * @values: pointer to __s64[@nr_counters], filled in counter index order
+ * @generation: out: the snapshot's number, strictly increasing per set
+ * @timestamp_ns: out: CLOCK_MONOTONIC time the snapshot was taken, in ns
+ */
+struct constats_ioc_snapshot {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 nr_counters;
+	__u64 values;
+	__u64 generation;
+	__u64 timestamp_ns;
+};
+
+#define CONSTATS_IOC_VERSION_SIZE_VER0	24
+#define CONSTATS_IOC_LIST_SIZE_VER0	24
+#define CONSTATS_IOC_NAMES_SIZE_VER0	24
+#define CONSTATS_IOC_SNAPSHOT_SIZE_VER0	40
+
+#define CONSTATS_IOC_VERSION	_IOWR(CONSTATS_IOC_MAGIC, 0x00, struct constats_ioc_version)
+#define CONSTATS_IOC_LIST	_IOWR(CONSTATS_IOC_MAGIC, 0x01, struct constats_ioc_list)
+#define CONSTATS_IOC_NAMES	_IOWR(CONSTATS_IOC_MAGIC, 0x02, struct constats_ioc_names)
+#define CONSTATS_IOC_SNAPSHOT	_IOWR(CONSTATS_IOC_MAGIC, 0x03, struct constats_ioc_snapshot)
+
+#endif /* _UAPI_LINUX_CONSTATS_H */
