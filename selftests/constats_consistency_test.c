@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Consistency from user space: while constats_stress.ko's writers run in
+ * task, softirq and hardirq context, several threads take snapshots of the
+ * "stress" set through CONSTATS_IOC_SNAPSHOT and one through read() of
+ * /proc/constats.  Every snapshot must satisfy the set's invariants:
+ *
+ *	acct0 + acct1 + acct2 + acct3 == 0
+ *	brackets == task + softirq + hardirq
+ *
+ * and per thread, brackets never decrease and generations strictly increase.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/constats.h>
+
+#include "kselftest_harness.h"
+
+#define NR_STRESS 8
+#define IOCTL_THREADS 4
+
+static const char *const stress_names[NR_STRESS] = {
+	"acct0", "acct1", "acct2", "acct3",
+	"task", "softirq", "hardirq", "brackets",
+};
+
+struct reader {
+	pthread_t thread;
+	int fd;
+	__u32 id;
+	long snapshots, violations, order_errors, errors;
+};
+
+static long nr_snapshots = 2500;
+
+static int check(const __s64 *v)
+{
+	return v[0] + v[1] + v[2] + v[3] == 0 && v[7] == v[4] + v[5] + v[6];
+}
+
+static void *ioctl_reader(void *arg)
+{
+	struct reader *r = arg;
+	__s64 v[NR_STRESS], last_brackets = 0;
+	__u64 last_gen = 0;
+	long i;
+
+	for (i = 0; i < nr_snapshots; i++) {
+		struct constats_ioc_snapshot s = {
+			.size = sizeof(s), .id = r->id,
+			.nr_counters = NR_STRESS, .values = (uintptr_t)v,
+		};
+
+		if (ioctl(r->fd, CONSTATS_IOC_SNAPSHOT, &s)) {
+			r->errors++;
+			break;
+		}
+		r->snapshots++;
+		if (!check(v))
+			r->violations++;
+		if (s.generation <= last_gen || v[7] < last_brackets)
+			r->order_errors++;
+		last_gen = s.generation;
+		last_brackets = v[7];
+	}
+	return NULL;
+}
+
+/* Parse the stress set's lines out of one read of /proc/constats. */
+static int parse_proc(const char *buf, __s64 *v)
+{
+	char set[64], counter[64];
+	long long value;
+	int found = 0, n, i;
+	const char *p = buf;
+
+	while (sscanf(p, "%63s %63s %lld\n%n", set, counter, &value, &n) == 3) {
+		p += n;
+		if (strcmp(set, "stress"))
+			continue;
+		for (i = 0; i < NR_STRESS; i++)
+			if (!strcmp(counter, stress_names[i])) {
+				v[i] = value;
+				found++;
+			}
+	}
+	return found == NR_STRESS;
+}
+
+static void *proc_reader(void *arg)
+{
+	struct reader *r = arg;
+	__s64 v[NR_STRESS], last_brackets = 0;
+	static char buf[1 << 16];
+	long i;
+
+	for (i = 0; i < nr_snapshots / 4; i++) {
+		int fd = open("/proc/constats", O_RDONLY);
+		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (len <= 0) {
+			r->errors++;
+			break;
+		}
+		buf[len] = '\0';
+		if (!parse_proc(buf, v)) {
+			r->errors++;
+			break;
+		}
+		r->snapshots++;
+		if (!check(v))
+			r->violations++;
+		if (v[7] < last_brackets)
+			r->order_errors++;
+		last_brackets = v[7];
+	}
+	return NULL;
+}
+
+TEST(snapshots_consistent_under_stress)
+{
+	struct constats_ioc_set_info info[64];
+	struct constats_ioc_list l = {
+		.size = sizeof(l), .sets = (uintptr_t)info, .nr_sets = 64,
+	};
+	struct reader r[IOCTL_THREADS + 1] = {};
+	long snaps = 0, bad = 0, order = 0, errors = 0;
+	__u32 id = 0, i;
+	int fd;
+
+	if (getenv("CONSTATS_SNAPSHOTS"))
+		nr_snapshots = atol(getenv("CONSTATS_SNAPSHOTS"));
+	fd = open("/proc/constats", O_RDONLY);
+	if (fd < 0)
+		SKIP(return, "constats.ko is not loaded");
+	ASSERT_EQ(0, ioctl(fd, CONSTATS_IOC_LIST, &l));
+	for (i = 0; i < l.nr_sets; i++)
+		if (!strcmp(info[i].name, "stress"))
+			id = info[i].id;
+	if (!id)
+		SKIP(return, "constats_stress.ko is not running");
+
+	for (i = 0; i <= IOCTL_THREADS; i++) {
+		r[i].fd = fd;
+		r[i].id = id;
+		ASSERT_EQ(0, pthread_create(&r[i].thread, NULL,
+					    i < IOCTL_THREADS ? ioctl_reader :
+					    proc_reader, &r[i]));
+	}
+	for (i = 0; i <= IOCTL_THREADS; i++) {
+		pthread_join(r[i].thread, NULL);
+		if (i < IOCTL_THREADS)
+			snaps += r[i].snapshots;
+		bad += r[i].violations;
+		order += r[i].order_errors;
+		errors += r[i].errors;
+	}
+	printf("# ioctl snapshots=%ld (%d threads) procfs snapshots=%ld\n",
+	       snaps, IOCTL_THREADS, r[IOCTL_THREADS].snapshots);
+	printf("# violations=%ld order_errors=%ld errors=%ld\n",
+	       bad, order, errors);
+	EXPECT_EQ(0, errors);
+	EXPECT_EQ(IOCTL_THREADS * nr_snapshots, snaps);
+	EXPECT_LT(0, r[IOCTL_THREADS].snapshots);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, order);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
