@@ -13,12 +13,13 @@ out=$vm/out
 mkdir -p "$out"
 passed=0
 failed=0
+skipped=0
 
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 summary() {
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 }
 
@@ -44,6 +45,46 @@ else
 	fail "kernel-doc -Werror on the API header and module sources"
 fi
 
+if gcc -Wall -Wextra -Werror -fsyntax-only -I"$top/uapi" -x c \
+	"$top/uapi/linux/constats.h" &&
+   g++ -Wall -Wextra -Werror -fsyntax-only -I"$top/uapi" -x c++ \
+	"$top/uapi/linux/constats.h" &&
+   gcc -Wall -Werror -I"$top/uapi" -o "$out/snapshot-example" \
+	"$top/Documentation/examples/snapshot.c"; then
+	pass "uapi header compiles as C and C++; the documented example builds"
+else
+	fail "uapi header compiles as C and C++; the documented example builds"
+fi
+
+# User-space programs for the guest, static so they run under busybox.
+ksft=$srcdir/tools/testing/selftests
+if make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out/user" M32=1 \
+	> "$out/user.log" 2>&1 &&
+   make -s -C "$top/tools/constats" STATIC=1 OUTPUT="$out/user" \
+	>> "$out/user.log" 2>&1; then
+	pass "selftests (64- and 32-bit) and the constats tool build with -Werror"
+else
+	cat "$out/user.log"
+	fail "selftests (64- and 32-bit) and the constats tool build with -Werror"
+fi
+user_progs=$(ls "$out"/user/constats* 2>/dev/null)
+
+# count_tap PREFIX LOG: count the TAP lines of guest scripts ("ok N - desc")
+# and kselftests ("ok N name", "ok N # SKIP reason").
+count_tap() {
+	local prefix=$1 line desc
+	while read -r line; do
+		desc=${line#*ok }
+		desc=${desc#* }
+		desc=${desc#- }
+		case "$line" in
+		"not ok "*) fail "$prefix: $desc" ;;
+		*"# SKIP"*) skipped=$((skipped + 1)); echo "SKIP: $prefix: $desc" ;;
+		*) pass "$prefix: $desc" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$2")
+}
+
 for flavour in bookworm; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
@@ -62,15 +103,13 @@ for flavour in bookworm; do
 	fi
 
 	"$vm/initramfs.sh" "$out/check-$KREL.img" "$vm/guest/check.sh" \
-		"$build"/kmod/*.ko
+		"$build"/kmod/*.ko $user_progs
 	"$vm/run.sh" "$VMLINUZ" "$out/check-$KREL.img" "$out/check-$KREL.log" 600
 	status=$?
-	while read -r line; do
-		case "$line" in
-		"ok "*) pass "$KREL: ${line#ok * - }" ;;
-		"not ok "*) fail "$KREL: ${line#not ok * - }" ;;
-		esac
-	done < <(grep -E '^(not )?ok [0-9]+ - ' "$out/check-$KREL.log")
+	count_tap "$KREL" "$out/check-$KREL.log"
+	"$top/tools/testing/check_json.py" "$out/check-$KREL.log" \
+		> "$out/json-$KREL.log"
+	count_tap "$KREL" "$out/json-$KREL.log"
 	if [ "$status" -eq 0 ]; then
 		pass "$KREL: guest finished, console free of kernel splats"
 	else

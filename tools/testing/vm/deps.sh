@@ -6,7 +6,7 @@
 # command to run.
 set -euo pipefail
 
-pkgs=(make gcc libc6-dev bc cpio xz-utils perl python3 kmod
+pkgs=(make gcc g++ libc6-dev gcc-multilib bc cpio xz-utils perl python3 kmod
       qemu-system-x86 busybox-static linux-source-6.1 sparse dwarves)
 
 missing=()

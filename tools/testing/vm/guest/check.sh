@@ -38,26 +38,70 @@ tap_check "/proc/constats shows the self-stats set" \
 tap_check "/proc/constats refuses writes" \
 	sh -c '! echo x 2>/dev/null > /proc/constats'
 
+# The ioctl ABI, 64-bit and 32-bit (compat); the stale-id case loads and
+# unloads constats_stress.ko itself, so it runs before the stress test.
+CONSTATS_STRESS_KO=$PWD/constats_stress.ko ./constats_ioctl_test
+tap_check "constats_ioctl_test exits 0" [ $? -eq 0 ]
+./constats_ioctl_test_32
+tap_check "constats_ioctl_test_32 (compat) exits 0" [ $? -eq 0 ]
+
+# json NAME COMMAND...: the command's stdout between markers, for the host
+# to parse with a real JSON parser; its exit status follows the end marker.
+json() {
+	name=$1
+	shift
+	echo "constats-json-begin $name"
+	"$@"
+	echo "constats-json-end $name $?"
+}
+
+verdicts0=$(dmesg | grep -c "constats_stress: End of test:")
 fallback0=$(proc_value constats fallback_brackets)
 tap_check "insmod constats_stress.ko" \
 	insmod ./constats_stress.ko duration="$STRESS_SECONDS"
 procfs_reader &
 reader=$!
+
+./constats_consistency_test
+tap_check "constats_consistency_test exits 0" [ $? -eq 0 ]
+CONSTATS_SNAPSHOTS=500 ./constats_consistency_test_32
+tap_check "constats_consistency_test_32 (compat) exits 0" [ $? -eq 0 ]
+
+echo "--- constats watch -i 1 -n 3 stress ---"
+./constats watch -i 1 -n 3 stress > /tmp/watch.txt
+tap_check "constats watch -i 1 -n 3 exits 0" [ $? -eq 0 ]
+cat /tmp/watch.txt
+tap_check "constats watch prints 3 reports, the last two with rates" \
+	sh -c '[ "$(grep -c "^stress " /tmp/watch.txt)" -eq 3 ] &&
+	       [ "$(grep -c "RATE/S" /tmp/watch.txt)" -eq 2 ]'
+tap_check "constats list names the stress set" \
+	sh -c './constats list | grep -q "^[0-9]* *stress  *8$"'
+json list ./constats -j list
+json show ./constats -j show
+json show_pretty ./constats -p show stress constats
+json watch ./constats -j watch -i 0.5 -n 3 stress
+json error_no_set ./constats -j show no_such_set
+
+stress_ended() {
+	[ "$(dmesg | grep -c "constats_stress: End of test:")" -gt "$verdicts0" ]
+}
 tap_check "stress run ends with a verdict" \
-	wait_dmesg "constats_stress: End of test:" $((STRESS_SECONDS + 120))
+	wait_for stress_ended $((STRESS_SECONDS + 120))
 touch /tmp/stop
 wait "$reader"
 read -r psnaps pbad < /tmp/procfs.result
 fallback1=$(proc_value constats fallback_brackets)
 
-dmesg | grep "constats_stress: " | sed 's/^\[[^]]*\] //'
+dmesg | grep "constats_stress: " | tail -n 4 | sed 's/^\[[^]]*\] //'
 echo "procfs: snapshots=$psnaps violations=$pbad"
 echo "fallback_brackets: $((fallback1 - fallback0))"
 
 tap_check "stress verdict is SUCCESS" \
-	sh -c 'dmesg | grep -q "constats_stress: End of test: SUCCESS"'
+	sh -c 'dmesg | grep "constats_stress: End of test:" | tail -n 1 |
+	       grep -q SUCCESS'
 tap_check "in-kernel reader: 0 violations, 0 lost, 0 generation errors" \
-	sh -c 'dmesg | grep -q "violations=0 lost=0 gen_errors=0"'
+	sh -c 'dmesg | grep "constats_stress: snapshots=" | tail -n 1 |
+	       grep -q "violations=0 lost=0 gen_errors=0"'
 tap_check "procfs reader took snapshots" [ "$psnaps" -gt 0 ]
 tap_check "procfs reader: 0 violations" [ "$pbad" -eq 0 ]
 tap_check "interrupts nested over brackets took the fallback lock" \
@@ -76,6 +120,16 @@ tap_check "self-stats: sets_alive == sets_created - sets_destroyed == 1" \
 	self_alive_ok
 tap_check "rmmod constats" rmmod constats
 tap_check "/proc/constats is gone" [ ! -e /proc/constats ]
+
+./constats list 2>/tmp/err.txt
+tap_check "constats without the module exits 3" [ $? -eq 3 ]
+tap_check "constats without the module says so in one line" \
+	sh -c '[ "$(wc -l < /tmp/err.txt)" -eq 1 ] && grep -q "not loaded" /tmp/err.txt'
+./constats bogus 2>/dev/null
+tap_check "constats with an unknown command exits 2" [ $? -eq 2 ]
+./constats watch -i 0 2>/dev/null
+tap_check "constats watch -i 0 exits 2" [ $? -eq 2 ]
+json error_not_loaded ./constats -j show
 
 tap_check "proc_mode=0664 is refused" \
 	sh -c '! insmod ./constats.ko proc_mode=0664 2>/dev/null'

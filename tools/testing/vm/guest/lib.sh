@@ -33,11 +33,11 @@ proc_value() {
 		END { if (!f) print "missing" }' /proc/constats
 }
 
-# wait_dmesg PATTERN SECONDS: wait until the kernel log matches.
-wait_dmesg() {
+# wait_for COMMAND SECONDS: wait until COMMAND succeeds.
+wait_for() {
 	i=0
 	while [ "$i" -lt "$2" ]; do
-		dmesg | grep -q "$1" && return 0
+		"$1" && return 0
 		sleep 1
 		i=$((i + 1))
 	done
