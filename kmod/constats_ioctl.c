@@ -231,7 +231,7 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct constats_ioc_snapshot) !=
 		     CONSTATS_IOC_SNAPSHOT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_set_info) != 40);
-	BUILD_BUG_ON(CONSTATS_NAME_LEN != CONSTATS_NAME_MAX + 1);
+	BUILD_BUG_ON(CONSTATS_NAME_MAX + 1 != CONSTATS_NAME_LEN);
 
 	/*
 	 * The size encoded in @cmd is ignored: the struct's own @size field

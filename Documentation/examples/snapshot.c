@@ -2,7 +2,7 @@
 /*
  * Print one consistent snapshot of a constats set:
  *
- *	cc -I<constats>/uapi -o snapshot snapshot.c && ./snapshot stress
+ *	cc -I<constats>/uapi -o snap snapshot.c && ./snap stress
  */
 #include <fcntl.h>
 #include <stdint.h>
