@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
 #include <linux/cpumask.h>
@@ -35,9 +36,11 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/processor.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "constats_internal.h"
 
@@ -47,6 +50,7 @@
  * @lock: serialises fallback writers and the reader's rotation of ->gen
  * @lock_deltas: fallback writers' deltas, [CONSTATS_NR_GENS][stride]
  * @read_mutex: serialises readers of this set
+ * @readers: readers inside constats_read(), waited for by constats_destroy()
  * @generation: snapshots taken so far, under @read_mutex
  * @node: entry on constats_sets, under constats_sets_mutex
  * @id: number for user space, unique while the module is loaded
@@ -58,6 +62,7 @@ struct constats_set {
 	spinlock_t lock ____cacheline_aligned_in_smp;
 	s64 *lock_deltas;
 	struct mutex read_mutex;	/* serialises readers of this set */
+	atomic_t readers;
 	u64 generation;
 	struct list_head node;
 	u32 id;
@@ -75,17 +80,6 @@ static inline struct constats_set *constats_to_set(const struct constats *pub)
 }
 
 /* The "constats" set: the core's own statistics, kept with its own API. */
-enum {
-	CONSTATS_SELF_SNAPSHOTS,
-	CONSTATS_SELF_READER_WAITS,
-	CONSTATS_SELF_READER_SPINS,
-	CONSTATS_SELF_FALLBACK_BRACKETS,
-	CONSTATS_SELF_SETS_CREATED,
-	CONSTATS_SELF_SETS_DESTROYED,
-	CONSTATS_SELF_SETS_ALIVE,
-	CONSTATS_SELF_NR
-};
-
 static const char *const constats_self_names[CONSTATS_SELF_NR] = {
 	[CONSTATS_SELF_SNAPSHOTS]	  = "snapshots",
 	[CONSTATS_SELF_READER_WAITS]	  = "reader_waits",
@@ -247,6 +241,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	if (n)
 		memset(values, 0, n * sizeof(*values));
 
+	atomic_inc(&s->readers);
 	mutex_lock(&s->read_mutex);
 	cur = set->gen;
 	next = (cur + 1) % CONSTATS_NR_GENS;
@@ -293,6 +288,9 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		      cur, prev, values, n);
 	gen = ++s->generation;
 	mutex_unlock(&s->read_mutex);
+	/* The set may be freed from here on: wake_up_var() only hashes it. */
+	if (atomic_dec_and_test(&s->readers))
+		wake_up_var(&s->readers);
 
 	if (generation)
 		*generation = gen;
@@ -453,8 +451,9 @@ EXPORT_SYMBOL_GPL(constats_create);
  * @set: the set, or NULL or an ERR_PTR() (ignored)
  *
  * The name may be reused once this returns.  The caller guarantees that no
- * writer and none of its own readers still use @set; readers that reach the
- * set through /proc/constats are waited for.
+ * writer still uses @set and that no new constats_read() of it starts;
+ * readers already inside constats_read(), and readers that reach the set
+ * through /proc/constats or its ioctls, are waited for.
  *
  * Context: Process context; sleeps.
  * Return: nothing.
@@ -472,6 +471,7 @@ void constats_destroy(struct constats *set)
 	mutex_lock(&constats_sets_mutex);
 	list_del(&s->node);
 	mutex_unlock(&constats_sets_mutex);
+	wait_var_event(&s->readers, !atomic_read(&s->readers));
 	constats_free(s);
 
 	if (self && self != set)
@@ -530,6 +530,20 @@ const char *constats_counter_name(const struct constats *set,
 {
 	return constats_to_set(set)->counter_names[counter];
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * constats_kunit_self() - the self-stats set, for constats_kunit only
+ *
+ * Context: Any.
+ * Return: the "constats" set, or NULL before init and after exit.
+ */
+struct constats *constats_kunit_self(void)
+{
+	return READ_ONCE(constats_self);
+}
+EXPORT_SYMBOL_GPL(constats_kunit_self);
+#endif
 
 int constats_core_init(void)
 {

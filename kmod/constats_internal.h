@@ -7,6 +7,20 @@
 
 struct file;
 
+/* Counters of the "constats" self-stats set, in index order. */
+enum {
+	CONSTATS_SELF_SNAPSHOTS,
+	CONSTATS_SELF_READER_WAITS,
+	CONSTATS_SELF_READER_SPINS,
+	CONSTATS_SELF_FALLBACK_BRACKETS,
+	CONSTATS_SELF_SETS_CREATED,
+	CONSTATS_SELF_SETS_DESTROYED,
+	CONSTATS_SELF_SETS_ALIVE,
+	CONSTATS_SELF_NR
+};
+
+struct constats *constats_kunit_self(void);
+
 int constats_core_init(void);
 void constats_core_exit(void);
 
