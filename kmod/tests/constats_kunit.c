@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for constats: argument checks, the ring's arithmetic, brackets
+ * nested from hardirq and softirq over a task bracket, the reader's waiting
+ * rules, a multi-CPU conservation stress and destroy racing a reader.
+ *
+ * The out-of-range constats_add() case warns by design, so it lives in
+ * constats_kunit_warn.ko, for a kernel not set to panic on warnings.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <linux/constats.h>
+
+#include "../constats_internal.h"
+
+static const char *const names2[] = { "a", "b" };
+static const char *const names4[] = { "c0", "c1", "c2", "c3" };
+
+static struct constats *create_or_fail(struct kunit *test, const char *name,
+				       const char *const *names,
+				       unsigned int nr)
+{
+	struct constats *set = constats_create(name, names, nr);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(set), "create %s: %ld", name,
+			       PTR_ERR(set));
+	return set;
+}
+
+static s64 self_value(unsigned int counter)
+{
+	s64 v[CONSTATS_SELF_NR];
+
+	if (constats_read(constats_kunit_self(), v, CONSTATS_SELF_NR, NULL) !=
+	    CONSTATS_SELF_NR)
+		return -1;
+	return v[counter];
+}
+
+/* constats_create(): every rejected argument, table-driven. */
+
+static const char *const names_bad_char[] = { "ok", "Bad" };
+static const char *const names_dup[] = { "x", "y", "x" };
+static const char *const names_null[] = { "x", NULL };
+static const char *const names_empty[] = { "" };
+static const char *const names_long[] = { "abcdefghijklmnopqrstuvwxyz012345" };
+
+struct create_case {
+	const char *desc;
+	const char *name;
+	const char *const *names;
+	unsigned int nr;
+};
+
+static const struct create_case create_cases[] = {
+	{ "null_name", NULL, names2, 2 },
+	{ "empty_name", "", names2, 2 },
+	{ "name_32_chars", "abcdefghijklmnopqrstuvwxyz012345", names2, 2 },
+	{ "uppercase_name", "Kunit", names2, 2 },
+	{ "dash_in_name", "k-unit", names2, 2 },
+	{ "space_in_name", "k unit", names2, 2 },
+	{ "null_counter_names", "kunit_bad", NULL, 2 },
+	{ "zero_counters", "kunit_bad", names2, 0 },
+	{ "too_many_counters", "kunit_bad", names2, CONSTATS_MAX_COUNTERS + 1 },
+	{ "bad_counter_char", "kunit_bad", names_bad_char, 2 },
+	{ "duplicate_counter", "kunit_bad", names_dup, 3 },
+	{ "null_counter_name", "kunit_bad", names_null, 2 },
+	{ "empty_counter_name", "kunit_bad", names_empty, 1 },
+	{ "long_counter_name", "kunit_bad", names_long, 1 },
+};
+
+static void create_case_desc(const struct create_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(create_bad, create_cases, create_case_desc);
+
+static void constats_create_bad_args_einval(struct kunit *test)
+{
+	const struct create_case *c = test->param_value;
+	struct constats *set = constats_create(c->name, c->names, c->nr);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(set), -EINVAL);
+	if (!IS_ERR(set))
+		constats_destroy(set);
+}
+
+static void constats_create_name_in_use_eexist(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_dup", names2, 2);
+	struct constats *again = constats_create("kunit_dup", names4, 4);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(again), -EEXIST);
+	if (!IS_ERR(again))
+		constats_destroy(again);
+	constats_destroy(set);
+}
+
+static void constats_create_destroyed_name_reusable(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_reuse", names2, 2);
+
+	constats_destroy(set);
+	set = create_or_fail(test, "kunit_reuse", names4, 4);
+	constats_destroy(set);
+}
+
+static void constats_create_limits_accepted(struct kunit *test)
+{
+	const char **names;
+	struct constats *set;
+	s64 *v;
+	int i;
+
+	names = kunit_kcalloc(test, CONSTATS_MAX_COUNTERS, sizeof(*names),
+			      GFP_KERNEL);
+	v = kunit_kcalloc(test, CONSTATS_MAX_COUNTERS, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, names);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < CONSTATS_MAX_COUNTERS; i++) {
+		names[i] = kunit_kzalloc(test, CONSTATS_NAME_MAX + 1,
+					 GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, names[i]);
+		/* 31 characters, distinct in the last three */
+		snprintf((char *)names[i], CONSTATS_NAME_MAX + 1,
+			 "counter_name_with_31_chars_%03d", i);
+	}
+	set = create_or_fail(test, "abcdefghijklmnopqrstuvwxyz01234",
+			     names, CONSTATS_MAX_COUNTERS);
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, CONSTATS_MAX_COUNTERS,
+					    NULL), CONSTATS_MAX_COUNTERS);
+	constats_destroy(set);
+}
+
+static void constats_destroy_null_or_err_ignored(struct kunit *test)
+{
+	constats_destroy(NULL);
+	constats_destroy(ERR_PTR(-EINVAL));
+}
+
+static void constats_read_bad_args_einval(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_read", names2, 2);
+
+	KUNIT_EXPECT_EQ(test, constats_read(NULL, NULL, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, constats_read(set, NULL, 1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, constats_read(set, NULL, 0, NULL), 0);
+	constats_destroy(set);
+}
+
+static void constats_read_nr_fills_min(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_min", names4, 4);
+	struct constats_writer w;
+	s64 v[6] = { 0, 0, 0, 0, 55, 66 };
+	int i;
+
+	constats_acquire(set, &w);
+	for (i = 0; i < 4; i++)
+		constats_add(&w, i, i + 1);
+	constats_release(&w);
+
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, 2, NULL), 2);
+	KUNIT_EXPECT_EQ(test, v[0], 1);
+	KUNIT_EXPECT_EQ(test, v[1], 2);
+	KUNIT_EXPECT_EQ(test, v[2], 0);	/* beyond nr: untouched */
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, 6, NULL), 4);
+	KUNIT_EXPECT_EQ(test, v[3], 4);
+	KUNIT_EXPECT_EQ(test, v[4], 55);	/* beyond the set: untouched */
+	KUNIT_EXPECT_EQ(test, v[5], 66);
+	constats_destroy(set);
+}
+
+static struct kunit_case constats_api_cases[] = {
+	KUNIT_CASE_PARAM(constats_create_bad_args_einval,
+			 create_bad_gen_params),
+	KUNIT_CASE(constats_create_name_in_use_eexist),
+	KUNIT_CASE(constats_create_destroyed_name_reusable),
+	KUNIT_CASE(constats_create_limits_accepted),
+	KUNIT_CASE(constats_destroy_null_or_err_ignored),
+	KUNIT_CASE(constats_read_bad_args_einval),
+	KUNIT_CASE(constats_read_nr_fills_min),
+	{}
+};
+
+static struct kunit_suite constats_api_suite = {
+	.name = "constats",
+	.test_cases = constats_api_cases,
+};
+
+/* The ring: totals survive every rotation, generations increase. */
+
+static void constats_read_ring_merges_every_rotation(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_ring", names4, 4);
+	s64 expect[4] = {}, v[4];
+	u64 gen, last_gen = 0;
+	int i, c;
+
+	/* Many rotations, with 0..3 brackets between snapshots. */
+	for (i = 0; i < 300; i++) {
+		int brackets = i % 4;
+
+		while (brackets--) {
+			struct constats_writer w;
+
+			constats_acquire(set, &w);
+			for (c = 0; c < 4; c++) {
+				constats_add(&w, c, (s64)(i + 1) * (c + 1));
+				expect[c] += (s64)(i + 1) * (c + 1);
+			}
+			constats_release(&w);
+		}
+		KUNIT_ASSERT_EQ(test, constats_read(set, v, 4, &gen), 4);
+		for (c = 0; c < 4; c++)
+			KUNIT_ASSERT_EQ_MSG(test, v[c], expect[c],
+					    "snapshot %d counter %d", i, c);
+		KUNIT_ASSERT_GT(test, gen, last_gen);
+		last_gen = gen;
+	}
+	constats_destroy(set);
+}
+
+struct cpu_bracket_arg {
+	struct constats *set;
+	int count;
+};
+
+static void cpu_bracket_fn(void *info)
+{
+	struct cpu_bracket_arg *a = info;
+	struct constats_writer w;
+
+	constats_acquire(a->set, &w);
+	constats_add(&w, 0, 1);
+	constats_add(&w, 1, smp_processor_id());
+	constats_release(&w);
+}
+
+static void constats_read_sums_every_cpu(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_cpus", names2, 2);
+	struct cpu_bracket_arg a = { .set = set };
+	s64 v[2], cpu_sum = 0;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		smp_call_function_single(cpu, cpu_bracket_fn, &a, true);
+		cpu_sum += cpu;
+		a.count++;
+	}
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, 2, NULL), 2);
+	KUNIT_EXPECT_EQ(test, v[0], a.count);
+	KUNIT_EXPECT_EQ(test, v[1], cpu_sum);
+	constats_destroy(set);
+}
+
+static struct kunit_case constats_ring_cases[] = {
+	KUNIT_CASE(constats_read_ring_merges_every_rotation),
+	KUNIT_CASE(constats_read_sums_every_cpu),
+	{}
+};
+
+static struct kunit_suite constats_ring_suite = {
+	.name = "constats_ring",
+	.test_cases = constats_ring_cases,
+};
+
+/* Brackets nested from interrupts over a task bracket on the same CPU. */
+
+struct nest {
+	struct constats *set;
+	struct irq_work work;
+	struct tasklet_struct tasklet;
+	unsigned int path;
+	bool hardirq, softirq, ran;
+};
+
+static void nest_bracket(struct nest *n)
+{
+	struct constats_writer w;
+
+	constats_acquire(n->set, &w);
+	n->path = w.path;
+	constats_add(&w, 0, 10);
+	constats_add(&w, 1, -10);
+	constats_release(&w);
+	n->hardirq = in_hardirq();
+	n->softirq = in_serving_softirq();
+	WRITE_ONCE(n->ran, true);
+}
+
+static void nest_irq_work_fn(struct irq_work *work)
+{
+	nest_bracket(container_of(work, struct nest, work));
+}
+
+static void nest_tasklet_fn(struct tasklet_struct *t)
+{
+	struct nest *n = from_tasklet(n, t, tasklet);
+
+	nest_bracket(n);
+}
+
+/* Run @trigger inside a task bracket, or outside one if !@nested. */
+static void nest_run(struct kunit *test, struct nest *n, bool nested,
+		     void (*trigger)(struct nest *))
+{
+	struct constats_writer w;
+	s64 v[2];
+
+	n->set = create_or_fail(test, "kunit_nest", names2, 2);
+	init_irq_work(&n->work, nest_irq_work_fn);
+	tasklet_setup(&n->tasklet, nest_tasklet_fn);
+
+	/* Either way on one CPU: the trigger runs on the CPU it queues on. */
+	if (nested) {
+		constats_acquire(n->set, &w);
+		constats_add(&w, 0, 1);
+	} else {
+		preempt_disable();
+	}
+	trigger(n);
+	if (nested) {
+		constats_add(&w, 1, -1);
+		constats_release(&w);
+	} else {
+		preempt_enable();
+	}
+	tasklet_kill(&n->tasklet);
+
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(n->ran));
+	KUNIT_EXPECT_EQ(test, constats_read(n->set, v, 2, NULL), 2);
+	KUNIT_EXPECT_EQ(test, v[0], nested ? 11 : 10);
+	KUNIT_EXPECT_EQ(test, v[1], nested ? -11 : -10);
+	constats_destroy(n->set);
+}
+
+/* Raise the irq_work on this CPU and wait, without sleeping, for it. */
+static void trigger_hardirq(struct nest *n)
+{
+	irq_work_queue(&n->work);
+	while (irq_work_is_busy(&n->work))
+		cpu_relax();
+}
+
+/* local_bh_enable() runs the tasklet's softirq right here, on this CPU. */
+static void trigger_softirq(struct nest *n)
+{
+	local_bh_disable();
+	tasklet_schedule(&n->tasklet);
+	local_bh_enable();
+}
+
+static void constats_acquire_hardirq_nested_takes_fallback(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+	s64 before = self_value(CONSTATS_SELF_FALLBACK_BRACKETS);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	nest_run(test, n, true, trigger_hardirq);
+	KUNIT_EXPECT_TRUE(test, n->hardirq);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
+			before + 1);
+}
+
+static void constats_acquire_softirq_nested_takes_fallback(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+	s64 before = self_value(CONSTATS_SELF_FALLBACK_BRACKETS);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	nest_run(test, n, true, trigger_softirq);
+	KUNIT_EXPECT_TRUE(test, n->softirq);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
+			before + 1);
+}
+
+static void constats_acquire_hardirq_alone_uses_cpu(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	nest_run(test, n, false, trigger_hardirq);
+	KUNIT_EXPECT_TRUE(test, n->hardirq);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_CPU);
+}
+
+static struct kunit_case constats_nesting_cases[] = {
+	KUNIT_CASE(constats_acquire_hardirq_nested_takes_fallback),
+	KUNIT_CASE(constats_acquire_softirq_nested_takes_fallback),
+	KUNIT_CASE(constats_acquire_hardirq_alone_uses_cpu),
+	{}
+};
+
+static struct kunit_suite constats_nesting_suite = {
+	.name = "constats_nesting",
+	.test_cases = constats_nesting_cases,
+};
+
+/* The reader: waits for brackets in flight, and only for those. */
+
+struct held {
+	struct constats *set;
+	struct task_struct *writer, *reader;
+	struct completion opened, read_done;
+	bool released, returned_early;
+	s64 v[2];
+	int read_ret;
+	unsigned int hold_ms;
+};
+
+static int held_writer_fn(void *arg)
+{
+	struct held *h = arg;
+	struct constats_writer w;
+
+	constats_acquire(h->set, &w);
+	constats_add(&w, 0, 1);
+	complete_all(&h->opened);	/* the reader and the test wait */
+	mdelay(h->hold_ms);	/* a long bracket, but one that cannot sleep */
+	constats_add(&w, 1, 1);
+	WRITE_ONCE(h->released, true);
+	constats_release(&w);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static int held_reader_fn(void *arg)
+{
+	struct held *h = arg;
+
+	wait_for_completion(&h->opened);
+	h->read_ret = constats_read(h->set, h->v, 2, NULL);
+	/* Ordered after the reader saw the sequence move on. */
+	h->returned_early = !READ_ONCE(h->released);
+	complete(&h->read_done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Start a held bracket on one CPU and a reader of it on another. */
+static struct held *held_start(struct kunit *test, unsigned int hold_ms)
+{
+	struct held *h;
+	int wcpu, rcpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->set = create_or_fail(test, "kunit_held", names2, 2);
+	h->hold_ms = hold_ms;
+	init_completion(&h->opened);
+	init_completion(&h->read_done);
+
+	wcpu = cpumask_first(cpu_online_mask);
+	rcpu = cpumask_next(wcpu, cpu_online_mask);
+	h->writer = kthread_create_on_cpu(held_writer_fn, h, wcpu,
+					  "constats_kw/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->writer));
+	h->reader = kthread_create_on_cpu(held_reader_fn, h, rcpu,
+					  "constats_kr/%u");
+	if (IS_ERR(h->reader))
+		kthread_stop(h->writer);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->reader));
+	wake_up_process(h->writer);
+	wake_up_process(h->reader);
+	return h;
+}
+
+static void held_stop(struct held *h)
+{
+	wait_for_completion(&h->read_done);
+	kthread_stop(h->reader);
+	kthread_stop(h->writer);
+}
+
+static void constats_read_waits_for_open_bracket(struct kunit *test)
+{
+	struct held *h = held_start(test, 200);
+
+	held_stop(h);
+	KUNIT_EXPECT_EQ(test, h->read_ret, 2);
+	/* The reader returned only after the bracket closed ... */
+	KUNIT_EXPECT_FALSE(test, h->returned_early);
+	/* ... and the bracket is in the snapshot wholly. */
+	KUNIT_EXPECT_EQ(test, h->v[0], 1);
+	KUNIT_EXPECT_EQ(test, h->v[1], 1);
+	constats_destroy(h->set);
+}
+
+static void constats_destroy_waits_for_reader(struct kunit *test)
+{
+	struct held *h = held_start(test, 200);
+
+	/*
+	 * The reader is in constats_read(), waiting for the bracket.  The
+	 * writer touches the set for the last time in the release that lets
+	 * the reader go, so destroying the set now is safe if, and only if,
+	 * destroy waits for the reader.
+	 */
+	wait_for_completion(&h->opened);
+	msleep(50);
+	constats_destroy(h->set);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(h->released));
+	held_stop(h);
+	KUNIT_EXPECT_EQ(test, h->read_ret, 2);
+}
+
+#define CHURN_BRACKET_US 20
+
+struct churn {
+	struct constats *set;
+	bool stop;
+};
+
+static int churn_fn(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!READ_ONCE(c->stop)) {
+		struct constats_writer w;
+
+		constats_acquire(c->set, &w);
+		constats_add(&w, 0, 1);
+		/* A bracket cannot sleep: keep the sequence odd nearly always. */
+		udelay(CHURN_BRACKET_US);
+		constats_add(&w, 1, -1);
+		constats_release(&w);
+		cond_resched();
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void constats_read_not_starved_by_brackets(struct kunit *test)
+{
+	struct task_struct *t[8] = {};
+	struct churn *c;
+	int cpu, i = 0, reads;
+	s64 v[2];
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->set = create_or_fail(test, "kunit_churn", names2, 2);
+
+	for_each_online_cpu(cpu) {
+		if (cpu == cpumask_first(cpu_online_mask) || i == ARRAY_SIZE(t))
+			continue;
+		t[i] = kthread_create_on_cpu(churn_fn, c, cpu, "constats_kc/%u");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		wake_up_process(t[i++]);
+	}
+	/*
+	 * A reader that waited for an even sequence could spin here for as
+	 * long as the writers run; one that waits for a change cannot.
+	 */
+	for (reads = 0; reads < 200; reads++) {
+		if (constats_read(c->set, v, 2, NULL) != 2 || v[0] + v[1])
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, reads, 200);
+	WRITE_ONCE(c->stop, true);
+	while (i--)
+		kthread_stop(t[i]);
+	constats_destroy(c->set);
+}
+
+static struct kunit_case constats_reader_cases[] = {
+	KUNIT_CASE(constats_read_waits_for_open_bracket),
+	KUNIT_CASE(constats_destroy_waits_for_reader),
+	KUNIT_CASE(constats_read_not_starved_by_brackets),
+	{}
+};
+
+static struct kunit_suite constats_reader_suite = {
+	.name = "constats_reader",
+	.test_cases = constats_reader_cases,
+};
+
+/*
+ * Conservation: kthreads on every CPU and a hardirq hrtimer per CPU move
+ * amounts between four counters while a reader checks the sum is 0; at the
+ * end every counter equals what the writers tallied.
+ */
+
+#define CONS_NR 5	/* four accounts and a bracket count */
+
+struct cons_writer {
+	struct constats *set;
+	struct task_struct *task;
+	struct hrtimer timer;
+	s64 tally[CONS_NR];
+	u32 rnd;
+	bool stop;
+};
+
+static void cons_bracket(struct cons_writer *cw)
+{
+	struct constats_writer w;
+	unsigned int from, to;
+	s64 amount;
+
+	cw->rnd = cw->rnd * 1103515245 + 12345;
+	from = (cw->rnd >> 8) % 4;
+	to = (cw->rnd >> 16) % 4;
+	amount = (cw->rnd >> 24) + 1;
+	constats_acquire(cw->set, &w);
+	constats_add(&w, from, -amount);
+	constats_add(&w, to, amount);
+	constats_add(&w, 4, 1);
+	constats_release(&w);
+	cw->tally[from] -= amount;
+	cw->tally[to] += amount;
+	cw->tally[4]++;
+}
+
+static int cons_thread_fn(void *arg)
+{
+	struct cons_writer *cw = arg;
+
+	while (!READ_ONCE(cw->stop)) {
+		cons_bracket(cw);
+		cond_resched();
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static enum hrtimer_restart cons_timer_fn(struct hrtimer *timer)
+{
+	struct cons_writer *cw = container_of(timer, struct cons_writer, timer);
+
+	cons_bracket(cw);
+	if (READ_ONCE(cw->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(100 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void cons_start_timer(void *arg)
+{
+	struct cons_writer *cw = arg;
+
+	hrtimer_start(&cw->timer, ns_to_ktime(100 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static void constats_read_conserves_across_cpus(struct kunit *test)
+{
+	static const char *const names[CONS_NR] = {
+		"acct0", "acct1", "acct2", "acct3", "brackets",
+	};
+	struct cons_writer *cw;
+	s64 v[CONS_NR], expect[CONS_NR] = {}, last = 0;
+	unsigned long end;
+	u64 snapshots = 0, violations = 0;
+	int cpu, n = 0, i, c;
+	struct constats *set;
+
+	set = create_or_fail(test, "kunit_cons", names, CONS_NR);
+	cw = kunit_kcalloc(test, 2 * nr_cpu_ids, sizeof(*cw), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cw);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct cons_writer *t = &cw[n++], *h = &cw[n++];
+
+		t->set = set;
+		h->set = set;
+		t->rnd = cpu + 1;
+		h->rnd = cpu + 1001;
+		t->task = kthread_create_on_cpu(cons_thread_fn, t, cpu,
+						"constats_kt/%u");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
+		wake_up_process(t->task);
+		hrtimer_init(&h->timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		h->timer.function = cons_timer_fn;
+		smp_call_function_single(cpu, cons_start_timer, h, true);
+	}
+	cpus_read_unlock();
+
+	end = jiffies + 2 * HZ;
+	while (time_before(jiffies, end)) {
+		if (constats_read(set, v, CONS_NR, NULL) != CONS_NR)
+			violations++;
+		snapshots++;
+		if (v[0] + v[1] + v[2] + v[3] != 0 || v[4] < last)
+			violations++;
+		last = v[4];
+		cond_resched();
+	}
+
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(cw[i].stop, true);
+	for (i = 0; i < n; i += 2) {
+		kthread_stop(cw[i].task);
+		hrtimer_cancel(&cw[i + 1].timer);
+	}
+	for (i = 0; i < n; i++)
+		for (c = 0; c < CONS_NR; c++)
+			expect[c] += cw[i].tally[c];
+
+	KUNIT_EXPECT_EQ(test, violations, 0);
+	KUNIT_EXPECT_GT(test, snapshots, 0);
+	KUNIT_ASSERT_EQ(test, constats_read(set, v, CONS_NR, NULL), CONS_NR);
+	for (c = 0; c < CONS_NR; c++)
+		KUNIT_EXPECT_EQ_MSG(test, v[c], expect[c], "counter %d lost updates", c);
+	kunit_info(test, "%llu snapshots, %lld brackets, 0 lost\n", snapshots,
+		   v[4]);
+	constats_destroy(set);
+}
+
+static struct kunit_case constats_stress_cases[] = {
+	KUNIT_CASE(constats_read_conserves_across_cpus),
+	{}
+};
+
+static struct kunit_suite constats_stress_suite = {
+	.name = "constats_stress",
+	.test_cases = constats_stress_cases,
+};
+
+kunit_test_suites(&constats_api_suite, &constats_ring_suite,
+		  &constats_nesting_suite, &constats_reader_suite,
+		  &constats_stress_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for constats");
