@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * constats_stress.ko: moves amounts between counters of the "stress" set in
- * brackets from task (a kthread per CPU), softirq (a pinned timer_list per
- * CPU) and hardirq (a pinned hrtimer per CPU) context, while reader kthreads
- * snapshot it and check its invariants:
+ * constats_stress.ko: the constats torture test, in the manner of
+ * kernel/locking/locktorture.c.
+ *
+ * Writers move random amounts between the accounts of the "stress" set in
+ * brackets from task context (writers_per_cpu kthreads per CPU), softirq
+ * (a pinned timer_list per CPU) and hardirq (a pinned hrtimer per CPU);
+ * reader kthreads snapshot the set and check its invariants:
  *
  *	acct0 + acct1 + acct2 + acct3 == 0
  *	brackets == task + softirq + hardirq
+ *	sum of the spread counters == brackets	(when nr_counters > 8)
  *	brackets never decreases, the generation strictly increases
  *
- * Every writer keeps a private tally of what it added; when the run ends
- * (after @duration seconds, or at unload when @duration is 0) the final
- * snapshot must equal the sum of the tallies exactly.  The verdict is the
- * line "End of test: SUCCESS" or "End of test: FAILURE".
+ * Optionally a kthread takes CPUs offline and online (onoff_interval).
+ * Every writer tallies what it added; when the run ends (after duration
+ * seconds, or at unload when duration is 0) the final snapshot must equal
+ * the tallies exactly.  A stats line is logged every stat_interval seconds
+ * and the verdict is "End of test: SUCCESS" or "End of test: FAILURE".
  *
  * Only the public API is used, as any other caller would.
  */
@@ -29,6 +34,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include <linux/constats.h>
@@ -37,6 +43,10 @@ static uint duration = 10;
 module_param(duration, uint, 0444);
 MODULE_PARM_DESC(duration, "Seconds to run; 0 runs until unload (default 10)");
 
+static uint writers_per_cpu = 1;
+module_param(writers_per_cpu, uint, 0444);
+MODULE_PARM_DESC(writers_per_cpu, "Task-context writer kthreads per CPU (default 1)");
+
 static uint delay_us;
 module_param(delay_us, uint, 0444);
 MODULE_PARM_DESC(delay_us,
@@ -44,7 +54,7 @@ MODULE_PARM_DESC(delay_us,
 
 static uint hrtimer_us = 200;
 module_param(hrtimer_us, uint, 0444);
-MODULE_PARM_DESC(hrtimer_us, "Hardirq writer period in us; 0 disables (default 200)");
+MODULE_PARM_DESC(hrtimer_us, "Hardirq writer period per CPU in us; 0 disables (default 200)");
 
 static bool softirq = true;
 module_param(softirq, bool, 0444);
@@ -53,6 +63,20 @@ MODULE_PARM_DESC(softirq, "Run a softirq writer on every CPU (default on)");
 static uint readers = 1;
 module_param(readers, uint, 0444);
 MODULE_PARM_DESC(readers, "Reader kthreads checking invariants (default 1)");
+
+static uint nr_counters = 8;
+module_param(nr_counters, uint, 0444);
+MODULE_PARM_DESC(nr_counters,
+		 "Counters in the set, 8..256; those past 8 spread one add per bracket (default 8)");
+
+static uint onoff_interval;
+module_param(onoff_interval, uint, 0444);
+MODULE_PARM_DESC(onoff_interval,
+		 "Take a CPU offline or online every this many ms; 0 disables (default 0)");
+
+static uint stat_interval = 5;
+module_param(stat_interval, uint, 0444);
+MODULE_PARM_DESC(stat_interval, "Seconds between stats lines; 0 disables (default 5)");
 
 enum {
 	STRESS_ACCT0,
@@ -63,42 +87,53 @@ enum {
 	STRESS_SOFTIRQ,
 	STRESS_HARDIRQ,
 	STRESS_BRACKETS,
-	STRESS_NR
+	STRESS_FIXED	/* the spread counters follow */
 };
 
 #define STRESS_NR_ACCTS 4
 
-static const char *const stress_names[STRESS_NR] = {
+static const char *const stress_fixed_names[STRESS_FIXED] = {
 	"acct0", "acct1", "acct2", "acct3",
 	"task", "softirq", "hardirq", "brackets",
 };
 
 /* What one writer added, for the exact comparison at the end. */
 struct stress_tally {
-	s64 v[STRESS_NR];
+	s64 v[CONSTATS_MAX_COUNTERS];
 	u32 rnd;
 };
 
+struct stress_writer {
+	struct task_struct *task;
+	struct stress_tally tally;
+};
+
 struct stress_cpu {
-	struct task_struct *writer;
 	struct timer_list timer;
 	struct hrtimer hrtimer;
-	struct stress_tally task, soft, hard;
+	struct stress_tally soft, hard;
 	bool timer_armed, hrtimer_armed;
 };
 
+/* Written by its reader only; read racily (READ_ONCE) for the stats line. */
 struct stress_reader {
 	struct task_struct *task;
-	u64 snapshots, violations, gen_errors, last_gen;
+	u64 snapshots, violations, gen_errors, max_wait_ns;
 };
 
 static struct constats *stress_set;
+static char (*stress_names)[CONSTATS_NAME_MAX + 1];
 static struct stress_cpu __percpu *stress_cpus;
+static struct stress_writer *stress_writers;
+static unsigned int stress_nr_writers;
 static struct stress_reader *stress_readers;
+static struct task_struct *stress_onoff_task;
+static unsigned long stress_onoff_done;
 static bool stress_stop;
 static bool stress_finished;
 static DEFINE_MUTEX(stress_finish_mutex);
 static struct delayed_work stress_finish_work;
+static struct delayed_work stress_stats_work;
 
 static u32 stress_rand(struct stress_tally *t)
 {
@@ -115,12 +150,16 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	u32 r = stress_rand(t);
 	unsigned int from = r % STRESS_NR_ACCTS;
 	unsigned int to = (r >> 8) % STRESS_NR_ACCTS;
+	unsigned int spread = nr_counters - STRESS_FIXED;
+	unsigned int extra = spread ? STRESS_FIXED + (r >> 4) % spread : 0;
 	s64 amount = (r >> 16) % 1000 + 1;
 	struct constats_writer w;
 
 	constats_acquire(stress_set, &w);
 	constats_add(&w, STRESS_ACCT0 + from, -amount);
 	constats_add(&w, ctx, 1);
+	if (extra)
+		constats_add(&w, extra, 1);
 	constats_add(&w, STRESS_ACCT0 + to, amount);
 	constats_add(&w, STRESS_BRACKETS, 1);
 	constats_release(&w);
@@ -129,6 +168,8 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	t->v[STRESS_ACCT0 + to] += amount;
 	t->v[ctx]++;
 	t->v[STRESS_BRACKETS]++;
+	if (extra)
+		t->v[extra]++;
 }
 
 static void stress_pause(void)
@@ -139,18 +180,22 @@ static void stress_pause(void)
 		cond_resched();
 }
 
+/* Park until kthread_stop() once the run is over. */
+static void stress_idle(void)
+{
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+}
+
 static int stress_writer_fn(void *arg)
 {
 	struct stress_tally *t = arg;
 
-	while (!kthread_should_stop()) {
-		if (READ_ONCE(stress_stop)) {
-			schedule_timeout_interruptible(HZ / 10);
-			continue;
-		}
+	while (!kthread_should_stop() && !READ_ONCE(stress_stop)) {
 		stress_bracket(t, STRESS_TASK);
 		stress_pause();
 	}
+	stress_idle();
 	return 0;
 }
 
@@ -195,61 +240,133 @@ static void stress_start_timers(void *arg)
 
 static bool stress_check(const s64 *v)
 {
-	s64 sum = 0;
-	int i;
+	s64 sum = 0, spread = 0;
+	unsigned int i;
 
 	for (i = 0; i < STRESS_NR_ACCTS; i++)
 		sum += v[STRESS_ACCT0 + i];
-	return sum == 0 && v[STRESS_BRACKETS] ==
-	       v[STRESS_TASK] + v[STRESS_SOFTIRQ] + v[STRESS_HARDIRQ];
+	for (i = STRESS_FIXED; i < nr_counters; i++)
+		spread += v[i];
+	return sum == 0 &&
+	       v[STRESS_BRACKETS] ==
+	       v[STRESS_TASK] + v[STRESS_SOFTIRQ] + v[STRESS_HARDIRQ] &&
+	       (nr_counters == STRESS_FIXED || spread == v[STRESS_BRACKETS]);
 }
 
 static int stress_reader_fn(void *arg)
 {
 	struct stress_reader *r = arg;
-	s64 v[STRESS_NR], last_brackets = 0;
-	u64 gen;
+	s64 *v, last_brackets = 0;
+	u64 gen, last_gen = 0, t0, wait;
 	int n;
 
-	while (!kthread_should_stop()) {
-		if (READ_ONCE(stress_stop)) {
-			schedule_timeout_interruptible(HZ / 10);
-			continue;
-		}
-		n = constats_read(stress_set, v, STRESS_NR, &gen);
-		r->snapshots++;
-		if (n != STRESS_NR || !stress_check(v) ||
+	v = kcalloc(nr_counters, sizeof(*v), GFP_KERNEL);
+	while (v && !kthread_should_stop() && !READ_ONCE(stress_stop)) {
+		t0 = ktime_get_ns();
+		n = constats_read(stress_set, v, nr_counters, &gen);
+		wait = ktime_get_ns() - t0;
+		if (wait > r->max_wait_ns)
+			WRITE_ONCE(r->max_wait_ns, wait);
+		WRITE_ONCE(r->snapshots, r->snapshots + 1);
+		if (n != nr_counters || !stress_check(v) ||
 		    v[STRESS_BRACKETS] < last_brackets) {
 			if (!r->violations)
 				pr_err("violation: n=%d acct=%lld,%lld,%lld,%lld task=%lld softirq=%lld hardirq=%lld brackets=%lld (was %lld)\n",
 				       n, v[0], v[1], v[2], v[3], v[4], v[5],
 				       v[6], v[7], last_brackets);
-			r->violations++;
+			WRITE_ONCE(r->violations, r->violations + 1);
 		}
-		if (gen <= r->last_gen)
-			r->gen_errors++;
-		r->last_gen = gen;
+		if (gen <= last_gen)
+			WRITE_ONCE(r->gen_errors, r->gen_errors + 1);
+		last_gen = gen;
 		last_brackets = v[STRESS_BRACKETS];
 		stress_pause();
 	}
+	kfree(v);
+	stress_idle();
 	return 0;
+}
+
+/* Toggle a random CPU other than the boot CPU, offline or back online. */
+static int stress_onoff_fn(void *arg)
+{
+	unsigned int cpu;
+	u32 rnd = 12345;
+
+	while (!kthread_should_stop() && !READ_ONCE(stress_stop)) {
+		schedule_timeout_interruptible(msecs_to_jiffies(onoff_interval));
+		rnd = rnd * 1103515245 + 12345;
+		cpu = (rnd >> 16) % nr_cpu_ids;
+		if (!cpu || !cpu_possible(cpu) || READ_ONCE(stress_stop))
+			continue;
+		if ((cpu_online(cpu) ? remove_cpu(cpu) : add_cpu(cpu)) == 0)
+			WRITE_ONCE(stress_onoff_done, stress_onoff_done + 1);
+	}
+	/* Leave every CPU online again. */
+	for_each_present_cpu(cpu)
+		if (!cpu_online(cpu))
+			add_cpu(cpu);
+	stress_idle();
+	return 0;
+}
+
+struct stress_reader_sum {
+	u64 snapshots, violations, gen_errors, max_wait_ns;
+};
+
+static void stress_sum_readers(struct stress_reader_sum *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < readers; i++) {
+		struct stress_reader *r = &stress_readers[i];
+
+		sum->snapshots += READ_ONCE(r->snapshots);
+		sum->violations += READ_ONCE(r->violations);
+		sum->gen_errors += READ_ONCE(r->gen_errors);
+		sum->max_wait_ns = max(sum->max_wait_ns,
+				       READ_ONCE(r->max_wait_ns));
+	}
+}
+
+/* The stats line: brackets per context come from a snapshot of the set. */
+static void stress_print_stats(const char *what, const s64 *v)
+{
+	struct stress_reader_sum sum;
+
+	stress_sum_readers(&sum);
+	pr_info("%s: brackets task=%lld softirq=%lld hardirq=%lld total=%lld snapshots=%llu violations=%llu max_reader_wait_us=%llu cpu_onoff=%lu\n",
+		what, v[STRESS_TASK], v[STRESS_SOFTIRQ], v[STRESS_HARDIRQ],
+		v[STRESS_BRACKETS], sum.snapshots, sum.violations,
+		sum.max_wait_ns / NSEC_PER_USEC, READ_ONCE(stress_onoff_done));
+}
+
+static void stress_stats_workfn(struct work_struct *work)
+{
+	s64 v[STRESS_FIXED];
+
+	if (constats_read(stress_set, v, STRESS_FIXED, NULL) == STRESS_FIXED)
+		stress_print_stats("stats", v);
+	schedule_delayed_work(&stress_stats_work, stat_interval * HZ);
 }
 
 static void stress_tally_add(s64 *sum, const struct stress_tally *t)
 {
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < STRESS_NR; i++)
+	for (i = 0; i < nr_counters; i++)
 		sum[i] += t->v[i];
 }
 
-/* Stop every writer and reader, compare, print the verdict.  Once. */
+/* Stop every thread and timer, compare, print the verdict.  Once. */
 static void stress_finish(void)
 {
-	s64 expect[STRESS_NR] = {}, got[STRESS_NR];
-	u64 snapshots = 0, violations = 0, gen_errors = 0, lost = 0;
+	s64 *expect = NULL, *got = NULL;
+	struct stress_reader_sum sum;
+	u64 lost = 0, violations;
 	unsigned int i;
-	int cpu, n;
+	int cpu, n = -ENOMEM;
 
 	mutex_lock(&stress_finish_mutex);
 	if (stress_finished)
@@ -257,45 +374,51 @@ static void stress_finish(void)
 	stress_finished = true;
 
 	WRITE_ONCE(stress_stop, true);
+	cancel_delayed_work_sync(&stress_stats_work);
+	if (stress_onoff_task)
+		kthread_stop(stress_onoff_task);
+	for (i = 0; i < stress_nr_writers; i++)
+		if (stress_writers[i].task)
+			kthread_stop(stress_writers[i].task);
+	for (i = 0; i < readers; i++)
+		if (stress_readers[i].task)
+			kthread_stop(stress_readers[i].task);
 	for_each_possible_cpu(cpu) {
 		struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
 
-		if (sc->writer)
-			kthread_stop(sc->writer);
-		sc->writer = NULL;
 		if (sc->timer_armed)
 			del_timer_sync(&sc->timer);
 		if (sc->hrtimer_armed)
 			hrtimer_cancel(&sc->hrtimer);
-		stress_tally_add(expect, &sc->task);
-		stress_tally_add(expect, &sc->soft);
-		stress_tally_add(expect, &sc->hard);
-	}
-	for (i = 0; i < readers; i++) {
-		struct stress_reader *r = &stress_readers[i];
-
-		if (r->task)
-			kthread_stop(r->task);
-		r->task = NULL;
-		snapshots += r->snapshots;
-		violations += r->violations;
-		gen_errors += r->gen_errors;
 	}
 
-	n = constats_read(stress_set, got, STRESS_NR, NULL);
-	for (i = 0; i < STRESS_NR; i++)
-		lost += abs(expect[i] - got[i]);
-	if (n != STRESS_NR || !stress_check(got))
+	expect = kcalloc(nr_counters, sizeof(*expect), GFP_KERNEL);
+	got = kcalloc(nr_counters, sizeof(*got), GFP_KERNEL);
+	if (expect && got) {
+		for (i = 0; i < stress_nr_writers; i++)
+			stress_tally_add(expect, &stress_writers[i].tally);
+		for_each_possible_cpu(cpu) {
+			stress_tally_add(expect, &per_cpu_ptr(stress_cpus, cpu)->soft);
+			stress_tally_add(expect, &per_cpu_ptr(stress_cpus, cpu)->hard);
+		}
+		n = constats_read(stress_set, got, nr_counters, NULL);
+		for (i = 0; i < nr_counters; i++)
+			lost += abs(expect[i] - got[i]);
+	}
+	stress_sum_readers(&sum);
+	violations = sum.violations;
+	if (n != nr_counters || !stress_check(got))
 		violations++;
 
-	pr_info("brackets: task=%lld softirq=%lld hardirq=%lld total=%lld\n",
-		got[STRESS_TASK], got[STRESS_SOFTIRQ], got[STRESS_HARDIRQ],
-		got[STRESS_BRACKETS]);
+	if (got)
+		stress_print_stats("final", got);
 	pr_info("snapshots=%llu violations=%llu lost=%llu gen_errors=%llu\n",
-		snapshots, violations, lost, gen_errors);
+		sum.snapshots, violations, lost, sum.gen_errors);
 	pr_info("End of test: %s\n",
-		!violations && !lost && !gen_errors && (snapshots || !readers) ?
-		"SUCCESS" : "FAILURE");
+		!violations && !lost && !sum.gen_errors &&
+		(sum.snapshots || !readers) ? "SUCCESS" : "FAILURE");
+	kfree(expect);
+	kfree(got);
 out:
 	mutex_unlock(&stress_finish_mutex);
 }
@@ -305,30 +428,68 @@ static void stress_finish_workfn(struct work_struct *work)
 	stress_finish();
 }
 
+static void stress_free(void)
+{
+	kfree(stress_readers);
+	vfree(stress_writers);
+	free_percpu(stress_cpus);
+	constats_destroy(stress_set);
+	kfree(stress_names);
+}
+
+static int stress_create_set(void)
+{
+	const char **names;
+	unsigned int i;
+
+	stress_names = kcalloc(nr_counters, sizeof(*stress_names), GFP_KERNEL);
+	names = kcalloc(nr_counters, sizeof(*names), GFP_KERNEL);
+	if (!stress_names || !names) {
+		kfree(names);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr_counters; i++) {
+		if (i < STRESS_FIXED)
+			strscpy(stress_names[i], stress_fixed_names[i],
+				sizeof(stress_names[i]));
+		else
+			snprintf(stress_names[i], sizeof(stress_names[i]),
+				 "spread%u", i - STRESS_FIXED);
+		names[i] = stress_names[i];
+	}
+	stress_set = constats_create("stress", names, nr_counters);
+	kfree(names);
+	return PTR_ERR_OR_ZERO(stress_set);
+}
+
 static int __init stress_init(void)
 {
-	unsigned int i;
+	unsigned int i, w;
 	int cpu, ret;
 
-	stress_set = constats_create("stress", stress_names, STRESS_NR);
-	if (IS_ERR(stress_set))
-		return PTR_ERR(stress_set);
+	if (nr_counters < STRESS_FIXED || nr_counters > CONSTATS_MAX_COUNTERS ||
+	    !writers_per_cpu)
+		return -EINVAL;
+	INIT_DELAYED_WORK(&stress_finish_work, stress_finish_workfn);
+	INIT_DELAYED_WORK(&stress_stats_work, stress_stats_workfn);
+	ret = stress_create_set();
+	if (ret)
+		goto err_free;
 
 	ret = -ENOMEM;
 	stress_cpus = alloc_percpu(struct stress_cpu);
-	if (!stress_cpus)
-		goto err_destroy;
+	stress_nr_writers = num_possible_cpus() * writers_per_cpu;
+	stress_writers = vzalloc(array_size(stress_nr_writers,
+					    sizeof(*stress_writers)));
 	stress_readers = kcalloc(readers, sizeof(*stress_readers), GFP_KERNEL);
-	if (readers && !stress_readers)
-		goto err_free_cpus;
-	INIT_DELAYED_WORK(&stress_finish_work, stress_finish_workfn);
+	if (!stress_cpus || !stress_writers || (readers && !stress_readers))
+		goto err_free;
 
 	for_each_possible_cpu(cpu) {
 		struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
 
-		sc->task.rnd = 2 * cpu + 1;
-		sc->soft.rnd = 2 * cpu + 1001;
-		sc->hard.rnd = 2 * cpu + 2001;
+		sc->soft.rnd = 2 * cpu + 100001;
+		sc->hard.rnd = 2 * cpu + 200001;
 		timer_setup(&sc->timer, stress_timer_fn, TIMER_PINNED);
 		hrtimer_init(&sc->hrtimer, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_REL_PINNED_HARD);
@@ -336,23 +497,27 @@ static int __init stress_init(void)
 	}
 
 	/*
-	 * Writers on the CPUs online now.  Once started, everything is torn
-	 * down by stress_finish(), which copes with a partial start.
+	 * Writers on the CPUs online now.  Once anything is started,
+	 * stress_finish() tears it all down, whatever was reached.
 	 */
+	i = 0;
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
-		struct task_struct *t;
+		for (w = 0; w < writers_per_cpu; w++, i++) {
+			struct stress_writer *sw = &stress_writers[i];
+			struct task_struct *t;
 
-		t = kthread_create_on_cpu(stress_writer_fn, &sc->task, cpu,
-					  "constats_stress/%u");
-		if (IS_ERR(t)) {
-			ret = PTR_ERR(t);
-			cpus_read_unlock();
-			goto err_finish;
+			sw->tally.rnd = 2 * i + 1;
+			t = kthread_create_on_cpu(stress_writer_fn, &sw->tally,
+						  cpu, "constats_stress/%u");
+			if (IS_ERR(t)) {
+				ret = PTR_ERR(t);
+				cpus_read_unlock();
+				goto err_finish;
+			}
+			sw->task = t;
+			wake_up_process(t);
 		}
-		sc->writer = t;
-		wake_up_process(t);
 		smp_call_function_single(cpu, stress_start_timers, NULL, true);
 	}
 	cpus_read_unlock();
@@ -368,20 +533,30 @@ static int __init stress_init(void)
 		}
 		stress_readers[i].task = t;
 	}
+	if (onoff_interval) {
+		struct task_struct *t;
+
+		t = kthread_run(stress_onoff_fn, NULL, "constats_stress_onoff");
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			goto err_finish;
+		}
+		stress_onoff_task = t;
+	}
 
 	if (duration)
 		schedule_delayed_work(&stress_finish_work, duration * HZ);
-	pr_info("started: %u s, %u online CPUs, hrtimer %u us, softirq %d, %u readers\n",
-		duration, num_online_cpus(), hrtimer_us, softirq, readers);
+	if (stat_interval)
+		schedule_delayed_work(&stress_stats_work, stat_interval * HZ);
+	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms\n",
+		duration, num_online_cpus(), writers_per_cpu, hrtimer_us,
+		softirq, readers, nr_counters, onoff_interval);
 	return 0;
 
 err_finish:
 	stress_finish();
-	kfree(stress_readers);
-err_free_cpus:
-	free_percpu(stress_cpus);
-err_destroy:
-	constats_destroy(stress_set);
+err_free:
+	stress_free();
 	return ret;
 }
 
@@ -389,13 +564,11 @@ static void __exit stress_exit(void)
 {
 	cancel_delayed_work_sync(&stress_finish_work);
 	stress_finish();
-	kfree(stress_readers);
-	free_percpu(stress_cpus);
-	constats_destroy(stress_set);
+	stress_free();
 }
 
 module_init(stress_init);
 module_exit(stress_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("constats stress test: consistency under task, softirq and hardirq writers");
+MODULE_DESCRIPTION("constats torture test: consistency under task, softirq and hardirq writers");
