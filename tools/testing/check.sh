@@ -85,36 +85,88 @@ count_tap() {
 	done < <(grep -E '^(not )?ok [0-9]+ ' "$2")
 }
 
+# build_modules NAME KDIR: build the modules for one kernel into $out/NAME;
+# warnings fail the test.
+build_modules() {
+	if "$vm/build.sh" "$2" "$out/$1" W=1 C=1 > "$out/build-$1.log" 2>&1 &&
+	   ! grep -qiE 'warning|error' "$out/build-$1.log"; then
+		pass "$1: modules build clean with W=1 and sparse (C=1)"
+	else
+		cat "$out/build-$1.log"
+		fail "$1: modules build clean with W=1 and sparse (C=1)"
+		return 1
+	fi
+}
+
+# boot NAME VMLINUZ GUEST FILES...: run a guest script in the VM and count
+# its TAP lines; the run itself passes if the guest finished and the
+# console shows no kernel splat.
+boot() {
+	local name=$1 vmlinuz=$2 guest=$3 status
+	shift 3
+	"$vm/initramfs.sh" "$out/$name.img" "$guest" "$@"
+	"$vm/run.sh" "$vmlinuz" "$out/$name.img" "$out/$name.log" 900
+	status=$?
+	count_tap "$name" "$out/$name.log"
+	if [ "$status" -eq 0 ]; then
+		pass "$name: guest finished, console free of kernel splats"
+	else
+		fail "$name: guest finished, console free of kernel splats (status $status)"
+	fi
+}
+
+# kunit NAME LOG MODULE: parse MODULE's KTAP from LOG with the kernel's
+# own kunit.py; each test case it reports counts.
+kunit() {
+	local res=$out/kunit-$1-$3.log
+	"$top/tools/testing/ktap.sh" "$2" "$3" |
+		python3 "$srcdir/tools/testing/kunit/kunit.py" parse > "$res" 2>&1
+	grep -E '^\[[0-9:]+\] (Testing complete|\[(PASSED|FAILED|SKIPPED|CRASHED)\] )' "$res"
+	while read -r line; do
+		case "$line" in
+		*"[PASSED] "*) pass "$1: kunit: ${line#*\] \[PASSED\] }" ;;
+		*"[SKIPPED] "*) skipped=$((skipped + 1)) ;;
+		*) fail "$1: kunit: ${line#*\] }" ;;
+		esac
+	done < <(grep -E '^\[[0-9:]+\] \[(PASSED|FAILED|SKIPPED|CRASHED)\] ' "$res")
+	if grep -qE 'Testing complete\. Ran [0-9]+ tests: passed: [0-9]+$' "$res"; then
+		pass "$1: kunit.py parse: $3 complete, all passed"
+	else
+		fail "$1: kunit.py parse: $3 complete, all passed"
+	fi
+}
+
+# Debian's stock kernels: the stress test, the ABI and the tool.
 for flavour in bookworm; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
 		continue
 	fi
 	eval "$kvars"
-	build=$out/$KREL
+	build_modules "$KREL" "$KDIR" || continue
+	boot "$KREL" "$VMLINUZ" "$vm/guest/check.sh" \
+		"$out/$KREL"/kmod/*.ko $user_progs
+	"$top/tools/testing/check_json.py" "$out/$KREL.log" > "$out/json-$KREL.log"
+	count_tap "$KREL" "$out/json-$KREL.log"
+done
 
-	if "$vm/build.sh" "$KDIR" "$build" W=1 C=1 > "$out/build-$KREL.log" 2>&1 &&
-	   ! grep -qiE 'warning|error' "$out/build-$KREL.log"; then
-		pass "$KREL: modules build clean with W=1 and sparse (C=1)"
-	else
-		cat "$out/build-$KREL.log"
-		fail "$KREL: modules build clean with W=1 and sparse (C=1)"
+# Our debug kernels: KUnit and the torture run under lockdep + KASAN +
+# kmemleak, and under KCSAN, booted with panic_on_warn.
+for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
+	name=debug-$variant
+	start=$(date +%s)
+	if ! kvars=$("$vm/debug-kernel.sh" "$variant"); then
+		fail "$name: build the debug kernel"
 		continue
 	fi
-
-	"$vm/initramfs.sh" "$out/check-$KREL.img" "$vm/guest/check.sh" \
-		"$build"/kmod/*.ko $user_progs
-	"$vm/run.sh" "$VMLINUZ" "$out/check-$KREL.img" "$out/check-$KREL.log" 600
-	status=$?
-	count_tap "$KREL" "$out/check-$KREL.log"
-	"$top/tools/testing/check_json.py" "$out/check-$KREL.log" \
-		> "$out/json-$KREL.log"
-	count_tap "$KREL" "$out/json-$KREL.log"
-	if [ "$status" -eq 0 ]; then
-		pass "$KREL: guest finished, console free of kernel splats"
-	else
-		fail "$KREL: guest finished, console free of kernel splats (status $status)"
-	fi
+	echo "$name: kernel ready after $(( $(date +%s) - start )) s"
+	eval "$kvars"
+	build_modules "$name" "$KDIR" || continue
+	CONSTATS_VM_APPEND="panic_on_warn=1" \
+		boot "$name" "$VMLINUZ" "$vm/guest/debug.sh" \
+		"$out/$name"/kmod/*.ko "$out/$name"/kmod/tests/*.ko
+	kunit "$name" "$out/$name.log" constats_kunit
+	kunit "$name" "$out/$name.log" constats_kunit_warn
 done
 
 summary

@@ -20,7 +20,9 @@ frags=("$here/config/debug.config" "$here/config/$variant.config")
 
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 src=$cache/linux-source-$version-tree
-hash=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
+# Bump when the build steps below change what a cached tree holds.
+recipe=2
+hash=$( (echo "recipe $recipe"; cat "${frags[@]}") | sha256sum | cut -c1-12)
 build=$cache/debug-kernel/$version-$variant-$hash
 
 if [ ! -f "$src/.done" ]; then
@@ -45,7 +47,8 @@ if [ ! -f "$build/.done" ]; then
 				{ echo "debug-kernel.sh: $line did not stick" >&2; exit 1; }
 		done
 	done
-	nice make -s -C "$src" O="$build" -j"$(nproc)" bzImage modules_prepare >&2
+	# 'modules' also writes Module.symvers, which M= builds need.
+	nice make -s -C "$src" O="$build" -j"$(nproc)" bzImage modules >&2
 	echo "debug-kernel.sh: $variant kernel built in $(( $(date +%s) - start )) s" >&2
 	echo "$(( $(date +%s) - start ))" > "$build/build-seconds"
 	touch "$build/.done"

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of "make check" on the debug kernel (lockdep, KASAN or KCSAN,
+# kmemleak; booted with panic_on_warn=1): the KUnit suites, a torture run,
+# then, with panic_on_warn off, the one case that warns by design.
+. ./lib.sh
+
+TORTURE_SECONDS=${TORTURE_SECONDS:-20}
+
+# kunit_module NAME [ARGS]: load a KUnit module; its suites run inside
+# insmod and log KTAP, which goes to the console between markers for the
+# host's kunit.py parse.  insmod's status is not the verdict: the KTAP is.
+kunit_module() {
+	name=$1
+	shift
+	before=$(dmesg | wc -l)
+	insmod "./$name.ko" "$@"
+	tap_check "insmod $name.ko" [ $? -eq 0 ]
+	echo "constats-ktap-begin $name"
+	dmesg | tail -n +$((before + 1))
+	echo "constats-ktap-end $name"
+	tap_check "rmmod $name" rmmod "$name"
+}
+
+tap_check "insmod constats.ko" insmod ./constats.ko
+kunit_module constats_kunit
+
+verdicts0=$(dmesg | grep -c "constats_stress: End of test:")
+tap_check "insmod constats_stress.ko (torture, ${TORTURE_SECONDS} s)" \
+	insmod ./constats_stress.ko duration="$TORTURE_SECONDS" readers=2
+stress_ended() {
+	[ "$(dmesg | grep -c "constats_stress: End of test:")" -gt "$verdicts0" ]
+}
+tap_check "torture run ends with a verdict" \
+	wait_for stress_ended $((TORTURE_SECONDS + 300))
+dmesg | grep "constats_stress: " | tail -n 4 | sed 's/^\[[^]]*\] //'
+tap_check "torture verdict is SUCCESS" \
+	sh -c 'dmesg | grep "constats_stress: End of test:" | tail -n 1 |
+	       grep -q SUCCESS'
+tap_check "rmmod constats_stress" rmmod constats_stress
+
+if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null; then
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		echo scan > /sys/kernel/debug/kmemleak
+		leaks=$(grep -c "unreferenced object" /sys/kernel/debug/kmemleak)
+		echo "kmemleak: $leaks unreferenced objects"
+		tap_check "kmemleak finds no leaks" [ "$leaks" -eq 0 ]
+	fi
+fi
+
+echo 0 > /sys/module/kernel/parameters/panic_on_warn
+echo "constats-vm: expect-warn constats_add_invalid"
+kunit_module constats_kunit_warn
+tap_check "the out-of-range add warned once" \
+	sh -c '[ "$(dmesg | grep -c "counter 2 out of range")" -eq 1 ]'
+tap_check "rmmod constats" rmmod constats
+
+tap_done
