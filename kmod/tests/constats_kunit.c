@@ -39,6 +39,13 @@ static struct constats *create_or_fail(struct kunit *test, const char *name,
 	return set;
 }
 
+/* Kthreads park here until kthread_stop(): they never exit on their own. */
+static void idle_until_stop(void)
+{
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+}
+
 static s64 self_value(unsigned int counter)
 {
 	s64 v[CONSTATS_SELF_NR];
@@ -439,8 +446,7 @@ static int held_writer_fn(void *arg)
 	constats_add(&w, 1, 1);
 	WRITE_ONCE(h->released, true);
 	constats_release(&w);
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
+	idle_until_stop();
 	return 0;
 }
 
@@ -453,8 +459,7 @@ static int held_reader_fn(void *arg)
 	/* Ordered after the reader saw the sequence move on. */
 	h->returned_early = !READ_ONCE(h->released);
 	complete(&h->read_done);
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
+	idle_until_stop();
 	return 0;
 }
 
@@ -527,72 +532,94 @@ static void constats_destroy_waits_for_reader(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->read_ret, 2);
 }
 
-#define CHURN_BRACKET_US 20
+/*
+ * A writer that closes each bracket and at once opens the next, so its
+ * CPU's sequence is odd all but an instant.  A reader must wait for the
+ * bracket open when it rotated, and for no later one: it returns while the
+ * writer is in its second bracket.  A reader that waited for an even
+ * sequence instead would wait until it happened to see that instant.
+ */
+#define RELAY_BRACKETS 4
+#define RELAY_HOLD_MS 200
 
-struct churn {
+struct relay {
 	struct constats *set;
-	bool stop;
+	struct completion opened, read_done;
+	struct task_struct *writer, *reader;
+	int closed, closed_at_return, read_ret;
 };
 
-static int churn_fn(void *arg)
+static int relay_writer_fn(void *arg)
 {
-	struct churn *c = arg;
+	struct relay *r = arg;
+	struct constats_writer w;
+	int i;
 
-	while (!READ_ONCE(c->stop)) {
-		struct constats_writer w;
-
-		constats_acquire(c->set, &w);
+	constats_acquire(r->set, &w);
+	complete_all(&r->opened);
+	for (i = 1; i <= RELAY_BRACKETS; i++) {
 		constats_add(&w, 0, 1);
-		/* A bracket cannot sleep: keep the sequence odd nearly always. */
-		udelay(CHURN_BRACKET_US);
-		constats_add(&w, 1, -1);
+		mdelay(RELAY_HOLD_MS);
+		WRITE_ONCE(r->closed, i);
 		constats_release(&w);
-		cond_resched();
+		constats_acquire(r->set, &w);
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
+	constats_release(&w);
+	idle_until_stop();
 	return 0;
 }
 
-static void constats_read_not_starved_by_brackets(struct kunit *test)
+static int relay_reader_fn(void *arg)
 {
-	struct task_struct *t[8] = {};
-	struct churn *c;
-	int cpu, i = 0, reads;
+	struct relay *r = arg;
 	s64 v[2];
+
+	wait_for_completion(&r->opened);
+	r->read_ret = constats_read(r->set, v, 2, NULL);
+	r->closed_at_return = READ_ONCE(r->closed);
+	complete(&r->read_done);
+	idle_until_stop();
+	return 0;
+}
+
+static void constats_read_waits_only_for_inflight(struct kunit *test)
+{
+	int wcpu, rcpu;
+	struct relay *r;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two online CPUs");
-	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->set = create_or_fail(test, "kunit_churn", names2, 2);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->set = create_or_fail(test, "kunit_relay", names2, 2);
+	init_completion(&r->opened);
+	init_completion(&r->read_done);
+	wcpu = cpumask_first(cpu_online_mask);
+	rcpu = cpumask_next(wcpu, cpu_online_mask);
+	r->writer = kthread_create_on_cpu(relay_writer_fn, r, wcpu,
+					  "constats_kw/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r->writer));
+	r->reader = kthread_create_on_cpu(relay_reader_fn, r, rcpu,
+					  "constats_kr/%u");
+	if (IS_ERR(r->reader))
+		kthread_stop(r->writer);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r->reader));
+	wake_up_process(r->writer);
+	wake_up_process(r->reader);
 
-	for_each_online_cpu(cpu) {
-		if (cpu == cpumask_first(cpu_online_mask) || i == ARRAY_SIZE(t))
-			continue;
-		t[i] = kthread_create_on_cpu(churn_fn, c, cpu, "constats_kc/%u");
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
-		wake_up_process(t[i++]);
-	}
-	/*
-	 * A reader that waited for an even sequence could spin here for as
-	 * long as the writers run; one that waits for a change cannot.
-	 */
-	for (reads = 0; reads < 200; reads++) {
-		if (constats_read(c->set, v, 2, NULL) != 2 || v[0] + v[1])
-			break;
-	}
-	KUNIT_EXPECT_EQ(test, reads, 200);
-	WRITE_ONCE(c->stop, true);
-	while (i--)
-		kthread_stop(t[i]);
-	constats_destroy(c->set);
+	wait_for_completion(&r->read_done);
+	kthread_stop(r->reader);
+	kthread_stop(r->writer);
+	KUNIT_EXPECT_EQ(test, r->read_ret, 2);
+	/* The first bracket closed, and the reader did not wait for more. */
+	KUNIT_EXPECT_EQ(test, r->closed_at_return, 1);
+	constats_destroy(r->set);
 }
 
 static struct kunit_case constats_reader_cases[] = {
 	KUNIT_CASE(constats_read_waits_for_open_bracket),
 	KUNIT_CASE(constats_destroy_waits_for_reader),
-	KUNIT_CASE(constats_read_not_starved_by_brackets),
+	KUNIT_CASE(constats_read_waits_only_for_inflight),
 	{}
 };
 
@@ -646,8 +673,7 @@ static int cons_thread_fn(void *arg)
 		cons_bracket(cw);
 		cond_resched();
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
+	idle_until_stop();
 	return 0;
 }
 
