@@ -137,7 +137,7 @@ kunit() {
 }
 
 # Debian's stock kernels: the stress test, the ABI and the tool.
-for flavour in bookworm; do
+for flavour in bookworm bookworm-backports; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
 		continue

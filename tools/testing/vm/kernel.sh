@@ -7,16 +7,31 @@
 #
 #	KREL=6.1.0-NN-amd64 VMLINUZ=<path> KDIR=<headers build tree>
 #
-# FLAVOUR: bookworm (Debian 12's 6.1).  The unpacked tree is keyed by the
-# image package's version and reused while it exists.
+# FLAVOUR: bookworm (Debian 12's 6.1) or bookworm-backports (6.12, also
+# trixie's kernel).  Backports come through a private apt configuration in
+# the cache; the host's apt sources are not touched.  The unpacked tree is
+# keyed by the image package's version and reused while it exists.
 set -euo pipefail
 
 flavour=${1:?usage: kernel.sh FLAVOUR}
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
 apt_opts=()
 
+meta=linux-image-amd64
 case "$flavour" in
-bookworm) meta=linux-image-amd64 ;;
+bookworm) ;;
+bookworm-backports)
+	apt=$cache/apt-$flavour
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb http://deb.debian.org/debian bookworm-backports main" \
+		> "$apt/sources.list"
+	apt_opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+		  -o Dir::Etc::SourceParts=/dev/null
+		  -o "Dir::State::Lists=$apt/lists"
+		  -o "Dir::Cache=$apt/cache")
+	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
+		apt-get "${apt_opts[@]}" update -qq >&2
+	;;
 *) echo "kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
@@ -24,7 +39,7 @@ esac
 image=$(apt-cache "${apt_opts[@]}" depends "$meta" 2>/dev/null |
 	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 if [ -z "$image" ]; then
-	apt-get "${apt_opts[@]}" update -qq
+	apt-get "${apt_opts[@]}" update -qq >&2
 	image=$(apt-cache "${apt_opts[@]}" depends "$meta" |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 fi
