@@ -74,6 +74,11 @@ module_param(onoff_interval, uint, 0444);
 MODULE_PARM_DESC(onoff_interval,
 		 "Take a CPU offline or online every this many ms; 0 disables (default 0)");
 
+static uint set_churn;
+module_param(set_churn, uint, 0444);
+MODULE_PARM_DESC(set_churn,
+		 "Kthreads creating and destroying short-lived sets churn<N>_<0|1> (default 0)");
+
 static uint stat_interval = 5;
 module_param(stat_interval, uint, 0444);
 MODULE_PARM_DESC(stat_interval, "Seconds between stats lines; 0 disables (default 5)");
@@ -128,6 +133,8 @@ static struct stress_writer *stress_writers;
 static unsigned int stress_nr_writers;
 static struct stress_reader *stress_readers;
 static struct task_struct *stress_onoff_task;
+static struct task_struct **stress_churn_tasks;
+static unsigned long stress_churn_cycles, stress_churn_errors;
 static unsigned long stress_onoff_done;
 static bool stress_stop;
 static bool stress_finished;
@@ -310,6 +317,46 @@ static int stress_onoff_fn(void *arg)
 	return 0;
 }
 
+/*
+ * Create a set, bracket into it, destroy it, over and over, under names
+ * that come back: readers enumerating meanwhile must never see a stale id.
+ * Every bracket keeps x0 == x2 == -x1.
+ */
+static int stress_churn_fn(void *arg)
+{
+	static const char *const names[] = { "x0", "x1", "x2" };
+	unsigned long id = (unsigned long)arg, i;
+	char name[CONSTATS_NAME_MAX + 1];
+
+	for (i = 0; !kthread_should_stop() && !READ_ONCE(stress_stop); i++) {
+		struct constats *set;
+		int b;
+
+		snprintf(name, sizeof(name), "churn%lu_%lu", id, i & 1);
+		set = constats_create(name, names, ARRAY_SIZE(names));
+		if (IS_ERR(set)) {
+			WRITE_ONCE(stress_churn_errors, stress_churn_errors + 1);
+			schedule_timeout_interruptible(1);
+			continue;
+		}
+		for (b = 0; b < 10; b++) {
+			struct constats_writer w;
+
+			constats_acquire(set, &w);
+			constats_add(&w, 0, 1);
+			constats_add(&w, 1, -1);
+			constats_add(&w, 2, 1);
+			constats_release(&w);
+		}
+		stress_pause();
+		constats_destroy(set);
+		if (!id)	/* one counter, one writer */
+			WRITE_ONCE(stress_churn_cycles, stress_churn_cycles + 1);
+	}
+	stress_idle();
+	return 0;
+}
+
 struct stress_reader_sum {
 	u64 snapshots, violations, gen_errors, max_wait_ns;
 };
@@ -377,6 +424,9 @@ static void stress_finish(void)
 	cancel_delayed_work_sync(&stress_stats_work);
 	if (stress_onoff_task)
 		kthread_stop(stress_onoff_task);
+	for (i = 0; stress_churn_tasks && i < set_churn; i++)
+		if (stress_churn_tasks[i])
+			kthread_stop(stress_churn_tasks[i]);
 	for (i = 0; i < stress_nr_writers; i++)
 		if (stress_writers[i].task)
 			kthread_stop(stress_writers[i].task);
@@ -406,12 +456,16 @@ static void stress_finish(void)
 			lost += abs(expect[i] - got[i]);
 	}
 	stress_sum_readers(&sum);
-	violations = sum.violations;
+	violations = sum.violations + READ_ONCE(stress_churn_errors);
 	if (n != nr_counters || !stress_check(got))
 		violations++;
 
 	if (got)
 		stress_print_stats("final", got);
+	if (set_churn)
+		pr_info("set_churn: %lu cycles by thread 0, %lu create errors\n",
+			READ_ONCE(stress_churn_cycles),
+			READ_ONCE(stress_churn_errors));
 	pr_info("snapshots=%llu violations=%llu lost=%llu gen_errors=%llu\n",
 		sum.snapshots, violations, lost, sum.gen_errors);
 	pr_info("End of test: %s\n",
@@ -430,6 +484,7 @@ static void stress_finish_workfn(struct work_struct *work)
 
 static void stress_free(void)
 {
+	kfree(stress_churn_tasks);
 	kfree(stress_readers);
 	vfree(stress_writers);
 	free_percpu(stress_cpus);
@@ -482,7 +537,10 @@ static int __init stress_init(void)
 	stress_writers = vzalloc(array_size(stress_nr_writers,
 					    sizeof(*stress_writers)));
 	stress_readers = kcalloc(readers, sizeof(*stress_readers), GFP_KERNEL);
-	if (!stress_cpus || !stress_writers || (readers && !stress_readers))
+	stress_churn_tasks = kcalloc(set_churn, sizeof(*stress_churn_tasks),
+				     GFP_KERNEL);
+	if (!stress_cpus || !stress_writers || (readers && !stress_readers) ||
+	    (set_churn && !stress_churn_tasks))
 		goto err_free;
 
 	for_each_possible_cpu(cpu) {
@@ -533,6 +591,17 @@ static int __init stress_init(void)
 		}
 		stress_readers[i].task = t;
 	}
+	for (i = 0; i < set_churn; i++) {
+		struct task_struct *t;
+
+		t = kthread_run(stress_churn_fn, (void *)(unsigned long)i,
+				"constats_stress_churn/%u", i);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			goto err_finish;
+		}
+		stress_churn_tasks[i] = t;
+	}
 	if (onoff_interval) {
 		struct task_struct *t;
 
@@ -548,9 +617,9 @@ static int __init stress_init(void)
 		schedule_delayed_work(&stress_finish_work, duration * HZ);
 	if (stat_interval)
 		schedule_delayed_work(&stress_stats_work, stat_interval * HZ);
-	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms\n",
+	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms, set_churn %u\n",
 		duration, num_online_cpus(), writers_per_cpu, hrtimer_us,
-		softirq, readers, nr_counters, onoff_interval);
+		softirq, readers, nr_counters, onoff_interval, set_churn);
 	return 0;
 
 err_finish:
