@@ -450,4 +450,13 @@ TEST_F(constats, destroyed_set_enoent)
 	ASSERT_EQ(0, system("rmmod constats_stress"));
 }
 
+/* Skip, with the kselftest status, when there is nothing to test. */
+static void __attribute__((constructor)) require_module(void)
+{
+	if (access("/proc/constats", F_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("constats.ko is not loaded\n");
+	}
+}
+
 TEST_HARNESS_MAIN
