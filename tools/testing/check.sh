@@ -11,6 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tools/testing/vm
 out=$vm/out
 mkdir -p "$out"
+rm -f "$out/ksft-summary.txt"
 passed=0
 failed=0
 skipped=0
@@ -57,9 +58,13 @@ else
 fi
 
 # User-space programs for the guest, static so they run under busybox.
+# The kselftests install, with the kernel's runner, into $out/ksft.
 ksft=$srcdir/tools/testing/selftests
+rm -rf "$out/user" "$out/ksft"
+mkdir -p "$out/user" "$out/ksft/kselftest"
+cp "$ksft"/kselftest/runner.sh "$ksft"/kselftest/prefix.pl "$out/ksft/kselftest/"
 if make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out/user" M32=1 \
-	> "$out/user.log" 2>&1 &&
+	install INSTALL_PATH="$out/ksft/constats" > "$out/user.log" 2>&1 &&
    make -s -C "$top/tools/constats" STATIC=1 OUTPUT="$out/user" \
 	>> "$out/user.log" 2>&1; then
 	pass "selftests (64- and 32-bit) and the constats tool build with -Werror"
@@ -67,13 +72,16 @@ else
 	cat "$out/user.log"
 	fail "selftests (64- and 32-bit) and the constats tool build with -Werror"
 fi
-user_progs=$(ls "$out"/user/constats* 2>/dev/null)
+user_progs="$out/user/constats $out/ksft"
 
 # count_tap PREFIX LOG: count the TAP lines of guest scripts ("ok N - desc")
-# and kselftests ("ok N name", "ok N # SKIP reason").
+# and kselftests ("ok N name", "ok N # SKIP reason"), also those the
+# kselftest runner nests under "# ".
 count_tap() {
 	local prefix=$1 line desc
 	while read -r line; do
+		line=${line#"# "}
+		line=${line#"# "}
 		desc=${line#*ok }
 		desc=${desc#* }
 		desc=${desc#- }
@@ -82,7 +90,19 @@ count_tap() {
 		*"# SKIP"*) skipped=$((skipped + 1)); echo "SKIP: $prefix: $desc" ;;
 		*) pass "$prefix: $desc" ;;
 		esac
-	done < <(grep -E '^(not )?ok [0-9]+ ' "$2")
+	done < <(grep -E '^(# )*(not )?ok [0-9]+ ' "$2")
+}
+
+# ksft_summary NAME LOG: the kselftest runner's verdicts, in one line.
+ksft_summary() {
+	local block
+	block=$(sed -n '/^constats-ksft-begin$/,/^constats-ksft-end$/p' "$2")
+	echo "kselftest summary for $1:" \
+		"$(grep -cE '^ok [0-9]+ selftests: .*# SKIP' <<< "$block") skipped," \
+		"$(grep -E '^ok [0-9]+ selftests: ' <<< "$block" | grep -vc '# SKIP') passed," \
+		"$(grep -cE '^not ok [0-9]+ selftests: ' <<< "$block") failed"
+	grep -E '^# (# )?(cycles done|leaks found|cpus toggled|ioctl snapshots|sets listed)' <<< "$block" |
+		sed "s/^/  $1: /"
 }
 
 # build_modules NAME KDIR: build the modules for one kernel into $out/NAME;
@@ -148,6 +168,7 @@ for flavour in bookworm bookworm-backports; do
 		"$out/$KREL"/kmod/*.ko $user_progs
 	"$top/tools/testing/check_json.py" "$out/$KREL.log" > "$out/json-$KREL.log"
 	count_tap "$KREL" "$out/json-$KREL.log"
+	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
 done
 
 # Our debug kernels: KUnit and the torture run under lockdep + KASAN +
@@ -169,4 +190,5 @@ for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
 	kunit "$name" "$out/$name.log" constats_kunit_warn
 done
 
+[ -f "$out/ksft-summary.txt" ] && cat "$out/ksft-summary.txt"
 summary

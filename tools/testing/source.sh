@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # source.sh: unpack the parts of Debian's linux-source-6.1 that constats
-# reuses (checkpatch.pl, kernel-doc, kunit.py, the kselftest headers) into
+# reuses (checkpatch.pl, kernel-doc, kunit.py, the kselftest headers,
+# lib.mk and runner) into
 # the cache, once per package version, and print the directory.
 set -euo pipefail
 
@@ -13,7 +14,8 @@ if [ ! -f "$tarball" ]; then
 	exit 1
 fi
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-dir=$cache/linux-source-$version
+# Bump the recipe when the list of parts below changes.
+dir=$cache/linux-source-$version-r2
 
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir"
@@ -22,7 +24,9 @@ if [ ! -f "$dir/.done" ]; then
 		linux-source-6.1/scripts \
 		linux-source-6.1/tools/testing/kunit \
 		linux-source-6.1/tools/testing/selftests/kselftest.h \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/lib.mk \
+		linux-source-6.1/tools/testing/selftests/kselftest
 	touch "$dir/.done"
 fi
 echo "$dir"

@@ -35,15 +35,6 @@ tap_check "/proc/constats is mode 0444" \
 	sh -c '[ "$(stat -c %a /proc/constats)" = 444 ]'
 tap_check "/proc/constats shows the self-stats set" \
 	sh -c '[ "$(awk "\$1 == \"constats\"" /proc/constats | wc -l)" -eq 7 ]'
-tap_check "/proc/constats refuses writes" \
-	sh -c '! echo x 2>/dev/null > /proc/constats'
-
-# The ioctl ABI, 64-bit and 32-bit (compat); the stale-id case loads and
-# unloads constats_stress.ko itself, so it runs before the stress test.
-CONSTATS_STRESS_KO=$PWD/constats_stress.ko ./constats_ioctl_test
-tap_check "constats_ioctl_test exits 0" [ $? -eq 0 ]
-./constats_ioctl_test_32
-tap_check "constats_ioctl_test_32 (compat) exits 0" [ $? -eq 0 ]
 
 # json NAME COMMAND...: the command's stdout between markers, for the host
 # to parse with a real JSON parser; its exit status follows the end marker.
@@ -61,11 +52,6 @@ tap_check "insmod constats_stress.ko" \
 	insmod ./constats_stress.ko duration="$STRESS_SECONDS"
 procfs_reader &
 reader=$!
-
-./constats_consistency_test
-tap_check "constats_consistency_test exits 0" [ $? -eq 0 ]
-CONSTATS_SNAPSHOTS=500 ./constats_consistency_test_32
-tap_check "constats_consistency_test_32 (compat) exits 0" [ $? -eq 0 ]
 
 echo "--- constats watch -i 1 -n 3 stress ---"
 ./constats watch -i 1 -n 3 stress > /tmp/watch.txt
@@ -131,10 +117,20 @@ tap_check "constats with an unknown command exits 2" [ $? -eq 2 ]
 tap_check "constats watch -i 0 exits 2" [ $? -eq 2 ]
 json error_not_loaded ./constats -j show
 
-tap_check "proc_mode=0664 is refused" \
-	sh -c '! insmod ./constats.ko proc_mode=0664 2>/dev/null'
-tap_check "proc_mode=0400 is honoured" \
-	sh -c 'insmod ./constats.ko proc_mode=0400 &&
-	       [ "$(stat -c %a /proc/constats)" = 400 ] && rmmod constats'
-
 tap_done
+status=$?
+
+# The kselftests, through the kernel's own runner: the C programs with the
+# module loaded, then the shell tests, which load and unload it themselves.
+cd ksft/constats
+export BASE_DIR=/constats/ksft CONSTATS_KO_DIR=/constats
+export CONSTATS_STRESS_KO=/constats/constats_stress.ko
+. ../kselftest/runner.sh
+progs=$(ls constats_*_test constats_*_test_32 2>/dev/null)
+echo "constats-ksft-begin"
+insmod /constats/constats.ko
+run_many $(for p in $progs; do echo "./$p"; done)
+rmmod constats
+run_many ./constats_proc.sh ./constats_hotplug.sh ./constats_lifecycle.sh
+echo "constats-ksft-end"
+exit $status
