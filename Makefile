@@ -7,6 +7,7 @@
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
 #   make deps            install the Debian packages the targets need
+#   make install         modules_install plus the headers (see below)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 export CONSTATS_CACHE ?= $(HOME)/.cache/constats
@@ -24,6 +25,25 @@ modules:
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# Documentation/kbuild/modules.rst: INSTALL_MOD_PATH and INSTALL_MOD_DIR
+# are honoured.  headers_install puts the uapi header where programs find
+# it, and the in-kernel API header with Module.symvers where other
+# modules can build against constats (KBUILD_EXTRA_SYMBOLS).
+PREFIX ?= /usr
+VERSION := 0.1.0
+export INSTALL_MOD_DIR ?= updates/constats
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+headers_install: modules
+	install -D -m 0644 uapi/linux/constats.h $(DESTDIR)$(PREFIX)/include/linux/constats.h
+	install -D -m 0644 kmod/include/linux/constats.h \
+		$(DESTDIR)$(PREFIX)/src/constats-$(VERSION)/include/linux/constats.h
+	install -D -m 0644 Module.symvers $(DESTDIR)$(PREFIX)/src/constats-$(VERSION)/Module.symvers
+
+install: modules_install headers_install
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf $(VM)/out
@@ -37,4 +57,4 @@ demo: deps
 check: deps
 	tools/testing/check.sh
 
-.PHONY: all modules clean deps demo check
+.PHONY: all modules modules_install headers_install install clean deps demo check

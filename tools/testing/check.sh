@@ -171,6 +171,33 @@ for flavour in bookworm bookworm-backports; do
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
 done
 
+# Packaging: DKMS against installed 6.1 headers, and make install into a
+# staging directory.
+if kvars=$("$vm/kernel.sh" bookworm); then
+	eval "$kvars"
+	if "$top/tools/testing/dkms.sh" "$KREL" > "$out/dkms.log" 2>&1; then
+		pass "dkms add and build against installed $KREL headers"
+	else
+		cat "$out/dkms.log"
+		fail "dkms add and build against installed $KREL headers"
+	fi
+	stage=$out/install
+	rm -rf "$stage"
+	if make -s -C "$out/$KREL" -f "$top/Makefile" KDIR="$KDIR" \
+		INSTALL_MOD_PATH="$stage" DESTDIR="$stage" install \
+		> "$out/install.log" 2>&1 &&
+	   [ -f "$stage/lib/modules/$KREL/updates/constats/kmod/constats.ko" ] &&
+	   [ -f "$stage/usr/include/linux/constats.h" ] &&
+	   [ -f "$stage/usr/src/constats-0.1.0/include/linux/constats.h" ] &&
+	   grep -q constats_create "$stage/usr/src/constats-0.1.0/Module.symvers"; then
+		pass "make install: modules, uapi and API headers, Module.symvers"
+	else
+		cat "$out/install.log"
+		find "$stage" -type f | head -n 20
+		fail "make install: modules, uapi and API headers, Module.symvers"
+	fi
+fi
+
 # Our debug kernels: KUnit and the torture run under lockdep + KASAN +
 # kmemleak, and under KCSAN, booted with panic_on_warn.
 for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
