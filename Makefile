@@ -6,6 +6,7 @@
 #   make [KDIR=...]      build the modules (default: the running kernel's)
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
+#   make torture         a long torture run on the debug kernel (DURATION=s)
 #   make deps            install the Debian packages the targets need
 #   make install         modules_install plus the headers (see below)
 
@@ -57,4 +58,10 @@ demo: deps
 check: deps
 	tools/testing/check.sh
 
-.PHONY: all modules modules_install headers_install install clean deps demo check
+# A long torture run on the debug kernel: make torture DURATION=3600
+DURATION ?= 600
+VARIANT ?= kasan
+torture: deps
+	tools/testing/torture.sh $(DURATION) $(VARIANT)
+
+.PHONY: torture all modules modules_install headers_install install clean deps demo check

@@ -212,7 +212,7 @@ for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
 	build_modules "$name" "$KDIR" || continue
 	CONSTATS_VM_APPEND="panic_on_warn=1" \
 		boot "$name" "$VMLINUZ" "$vm/guest/debug.sh" \
-		"$out/$name"/kmod/*.ko "$out/$name"/kmod/tests/*.ko
+		"$out/$name"/kmod/*.ko "$out/$name"/kmod/tests/*.ko "$out/ksft"
 	kunit "$name" "$out/$name.log" constats_kunit
 	kunit "$name" "$out/$name.log" constats_kunit_warn
 done

@@ -4,6 +4,8 @@
 # then, with panic_on_warn off, the one case that warns by design.
 . ./lib.sh
 
+# make torture passes its duration on the kernel command line.
+TORTURE_SECONDS=$(sed -n 's/.*constats\.torture_seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
 TORTURE_SECONDS=${TORTURE_SECONDS:-20}
 
 # kunit_module NAME [ARGS]: load a KUnit module; its suites run inside
@@ -26,7 +28,8 @@ kunit_module constats_kunit
 
 verdicts0=$(dmesg | grep -c "constats_stress: End of test:")
 tap_check "insmod constats_stress.ko (torture, ${TORTURE_SECONDS} s)" \
-	insmod ./constats_stress.ko duration="$TORTURE_SECONDS" readers=2
+	insmod ./constats_stress.ko duration="$TORTURE_SECONDS" readers=2 \
+	writers_per_cpu=2 nr_counters=32 set_churn=2
 stress_ended() {
 	[ "$(dmesg | grep -c "constats_stress: End of test:")" -gt "$verdicts0" ]
 }
@@ -45,6 +48,16 @@ if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 
 		echo "kmemleak: $leaks unreferenced objects"
 		tap_check "kmemleak finds no leaks" [ "$leaks" -eq 0 ]
 	fi
+fi
+
+# Load/unload cycles with a stale reader, judged by kmemleak here (when
+# the kselftests were installed into the guest).
+if [ -f ./ksft/constats/constats_lifecycle.sh ]; then
+	tap_check "rmmod constats (for the lifecycle test)" rmmod constats
+	CONSTATS_KO_DIR=/constats CONSTATS_LIFECYCLE_CYCLES=${LIFECYCLE_CYCLES:-50} \
+		sh ./ksft/constats/constats_lifecycle.sh
+	tap_check "constats_lifecycle.sh exits 0" [ $? -eq 0 ]
+	tap_check "insmod constats.ko again" insmod ./constats.ko
 fi
 
 echo 0 > /sys/module/kernel/parameters/panic_on_warn

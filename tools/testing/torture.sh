@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# torture.sh [SECONDS] [VARIANT]: a long torture run of constats_stress.ko on
+# a debug kernel (kasan: lockdep + KASAN + kmemleak, the default; or kcsan),
+# booted with panic_on_warn=1, with the KUnit suites before it.  Prints the
+# stats lines and the verdict; fails on FAILURE or any kernel splat.
+set -uo pipefail
+
+seconds=${1:-600}
+variant=${2:-kasan}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tools/testing/vm
+out=$vm/out
+mkdir -p "$out"
+
+eval "$("$vm/debug-kernel.sh" "$variant")" || exit 1
+"$vm/build.sh" "$KDIR" "$out/torture-$variant" || exit 1
+"$vm/initramfs.sh" "$out/torture-$variant.img" "$vm/guest/debug.sh" \
+	"$out/torture-$variant"/kmod/*.ko "$out/torture-$variant"/kmod/tests/*.ko
+CONSTATS_VM_APPEND="panic_on_warn=1 constats.torture_seconds=$seconds" \
+	"$vm/run.sh" "$VMLINUZ" "$out/torture-$variant.img" \
+	"$out/torture-$variant.log" $((seconds + 900)) |
+	grep -E '^(not )?ok |constats_stress: (stats|final|snapshots|End)'
+status=${PIPESTATUS[0]}
+grep -q 'constats_stress: End of test: SUCCESS' "$out/torture-$variant.log" || status=1
+echo "torture ($variant, ${seconds} s): $([ "$status" -eq 0 ] && echo SUCCESS || echo FAILURE)"
+exit "$status"
