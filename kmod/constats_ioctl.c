@@ -75,6 +75,21 @@ static int constats_room(u64 ptr, u32 room, u32 needed)
 }
 
 /*
+ * With the registry locked: the set called @id, its counter count in *@n,
+ * and in *@ret the room check of a buffer of @room counters at @ptr, or
+ * -ENOENT (and NULL) if there is no such set.
+ */
+static struct constats *constats_find_room(u32 id, u64 ptr, u32 room, u32 *n,
+					   int *ret)
+{
+	struct constats *set = constats_registry_find(id);
+
+	*n = set ? set->nr_counters : 0;
+	*ret = set ? constats_room(ptr, room, *n) : -ENOENT;
+	return set;
+}
+
+/*
  * Finish a command whose work ended with @ret: on success (0) copy @len
  * bytes of @buf to @ptr, then the struct; on ENOSPC copy only the struct,
  * which carries the count needed; on any other error copy nothing.
@@ -148,13 +163,7 @@ static long constats_ioc_names(void __user *uarg)
 		return -EINVAL;
 
 	constats_registry_lock();
-	set = constats_registry_find(k.id);
-	if (!set) {
-		ret = -ENOENT;
-	} else {
-		n = set->nr_counters;
-		ret = constats_room(k.names, k.nr_counters, n);
-	}
+	set = constats_find_room(k.id, k.names, k.nr_counters, &n, &ret);
 	if (ret == 0) {
 		names = kcalloc(n, sizeof(*names), GFP_KERNEL);
 		if (!names)
@@ -195,13 +204,7 @@ static long constats_ioc_snapshot(void __user *uarg)
 		return -ENOMEM;
 
 	constats_registry_lock();
-	set = constats_registry_find(k.id);
-	if (!set) {
-		ret = -ENOENT;
-	} else {
-		n = set->nr_counters;
-		ret = constats_room(k.values, k.nr_counters, n);
-	}
+	set = constats_find_room(k.id, k.values, k.nr_counters, &n, &ret);
 	if (ret == 0) {
 		ret = constats_read(set, values, n, &k.generation);
 		k.timestamp_ns = ktime_get_ns();

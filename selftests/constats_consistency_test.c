@@ -27,6 +27,7 @@
 #include <linux/constats.h>
 
 #include "kselftest_harness.h"
+#include "constats_selftest.h"
 
 #define NR_STRESS 8
 #define IOCTL_THREADS 4
@@ -44,22 +45,6 @@ struct reader {
 };
 
 static long nr_snapshots = 2500;
-
-static __u32 stress_id(int fd)
-{
-	struct constats_ioc_set_info info[64];
-	struct constats_ioc_list l = {
-		.size = sizeof(l), .sets = (uintptr_t)info, .nr_sets = 64,
-	};
-	__u32 i;
-
-	if (ioctl(fd, CONSTATS_IOC_LIST, &l))
-		return 0;
-	for (i = 0; i < l.nr_sets; i++)
-		if (!strcmp(info[i].name, "stress"))
-			return info[i].id;
-	return 0;
-}
 
 /* Load the stress writers ourselves if we may; 1 if we did. */
 static int load_stress(void)
@@ -171,10 +156,10 @@ TEST(snapshots_consistent_under_stress)
 		nr_snapshots = atol(getenv("CONSTATS_SNAPSHOTS"));
 	fd = open("/proc/constats", O_RDONLY);
 	ASSERT_LE(0, fd);
-	id = stress_id(fd);
+	id = constats_set_id(fd, "stress");
 	if (!id && load_stress()) {
 		loaded = 1;
-		id = stress_id(fd);
+		id = constats_set_id(fd, "stress");
 	}
 	if (!id)
 		SKIP(return, "no stress set, and CONSTATS_KO_DIR or root missing");
@@ -206,15 +191,6 @@ TEST(snapshots_consistent_under_stress)
 	if (loaded)
 		EXPECT_EQ(0, system("rmmod constats_stress"));
 	close(fd);
-}
-
-/* Skip, with the kselftest status, when there is nothing to test. */
-static void __attribute__((constructor)) require_module(void)
-{
-	if (access("/proc/constats", F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("constats.ko is not loaded\n");
-	}
 }
 
 TEST_HARNESS_MAIN

@@ -21,6 +21,7 @@
 #include <linux/constats.h>
 
 #include "kselftest_harness.h"
+#include "constats_selftest.h"
 
 #define PROC_PATH "/proc/constats"
 #define SENTINEL 0x5a
@@ -59,23 +60,6 @@ static int all_bytes(const void *p, int c, size_t len)
 	return 1;
 }
 
-/* The id of the set called @name, or 0. */
-static __u32 set_id(int fd, const char *name)
-{
-	struct constats_ioc_set_info info[64];
-	struct constats_ioc_list l = {
-		.size = sizeof(l), .sets = (uintptr_t)info, .nr_sets = 64,
-	};
-	__u32 i;
-
-	if (ioctl(fd, CONSTATS_IOC_LIST, &l))
-		return 0;
-	for (i = 0; i < l.nr_sets; i++)
-		if (!strcmp(info[i].name, name))
-			return info[i].id;
-	return 0;
-}
-
 FIXTURE(constats) {
 	int fd;
 	__u32 self_id;
@@ -87,7 +71,7 @@ FIXTURE_SETUP(constats)
 	if (self->fd < 0 && errno == ENOENT)
 		SKIP(return, "constats.ko is not loaded");
 	ASSERT_LE(0, self->fd);
-	self->self_id = set_id(self->fd, "constats");
+	self->self_id = constats_set_id(self->fd, "constats");
 	ASSERT_NE(0, self->self_id);
 }
 
@@ -427,13 +411,13 @@ TEST_F(constats, destroyed_set_enoent)
 		 "insmod %s duration=0 delay_us=1000 hrtimer_us=0 softirq=0 readers=0",
 		 ko);
 	ASSERT_EQ(0, system(cmd));
-	id = set_id(self->fd, "stress");
+	id = constats_set_id(self->fd, "stress");
 	ASSERT_NE(0, id);
 	s.id = id;
 	EXPECT_EQ(0, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT, &s));
 	ASSERT_EQ(0, system("rmmod constats_stress"));
 
-	EXPECT_EQ(0, set_id(self->fd, "stress"));
+	EXPECT_EQ(0, constats_set_id(self->fd, "stress"));
 	memset(v, SENTINEL, sizeof(v));
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT, &s));
@@ -442,21 +426,12 @@ TEST_F(constats, destroyed_set_enoent)
 
 	/* A new set of the same name gets a new id. */
 	ASSERT_EQ(0, system(cmd));
-	EXPECT_NE(id, set_id(self->fd, "stress"));
+	EXPECT_NE(id, constats_set_id(self->fd, "stress"));
 	s.id = id;
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT, &s));
 	EXPECT_EQ(ENOENT, errno);
 	ASSERT_EQ(0, system("rmmod constats_stress"));
-}
-
-/* Skip, with the kselftest status, when there is nothing to test. */
-static void __attribute__((constructor)) require_module(void)
-{
-	if (access("/proc/constats", F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("constats.ko is not loaded\n");
-	}
 }
 
 TEST_HARNESS_MAIN

@@ -22,6 +22,7 @@
 #include <linux/constats.h>
 
 #include "kselftest_harness.h"
+#include "constats_selftest.h"
 
 #define READERS 4
 #define ROUNDS 400
@@ -160,15 +161,6 @@ TEST(sets_churn_while_enumerating)
 	/* Once the churners are gone, so are their sets. */
 	EXPECT_EQ(0, churn_sets_left(fd));
 	close(fd);
-}
-
-/* Skip, with the kselftest status, when there is nothing to test. */
-static void __attribute__((constructor)) require_module(void)
-{
-	if (access("/proc/constats", F_OK)) {
-		ksft_print_header();
-		ksft_exit_skip("constats.ko is not loaded\n");
-	}
 }
 
 TEST_HARNESS_MAIN
