@@ -6,6 +6,7 @@
 #   make [KDIR=...]      build the modules (default: the running kernel's)
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
+#   make bench           benchmarks: report and plots
 #   make torture         a long torture run on the debug kernel (DURATION=s)
 #   make deps            install the Debian packages the targets need
 #   make install         modules_install plus the headers (see below)
@@ -58,10 +59,14 @@ demo: deps
 check: deps
 	tools/testing/check.sh
 
+# Benchmarks in the VM, with a report and plots in tools/testing/vm/out/bench
+bench: deps
+	tools/testing/bench.sh
+
 # A long torture run on the debug kernel: make torture DURATION=3600
 DURATION ?= 600
 VARIANT ?= kasan
 torture: deps
 	tools/testing/torture.sh $(DURATION) $(VARIANT)
 
-.PHONY: torture all modules modules_install headers_install install clean deps demo check
+.PHONY: bench torture all modules modules_install headers_install install clean deps demo check

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh [OUTDIR]: run constats_bench.ko in the VM on Debian's 6.1 kernel
+# and write a report: results.csv, report.md (tables, headline ratios, the
+# fast path's disassembly) and PNG plots made with gnuplot.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vm=$top/tools/testing/vm
+report=${1:-$top/tools/testing/vm/out/bench}
+out=$vm/out
+mkdir -p "$report" "$out"
+
+eval "$("$vm/kernel.sh" bookworm)"
+"$vm/build.sh" "$KDIR" "$out/$KREL" > /dev/null
+"$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" "$out/$KREL"/kmod/*.ko
+"$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null
+
+csv=$report/results.csv
+echo "section,method,k,x,value" > "$csv"
+sed -n 's/^\[[^]]*\] constats_bench: csv,//p' "$out/bench.log" | sort -u -t, -k1,4 >> "$csv"
+val() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
+	'$1 == s && $2 == m && $3 == k && $4 == x { print $5 }' "$csv"; }
+
+# The fast path, disassembled: acquire + 4 adds + release.
+dis=$(objdump -d --no-show-raw-insn "$out/$KREL/kmod/constats_bench.ko" |
+      awk '/<bench_fastpath>:/ { p = 1; next } p && /^$/ { exit } p')
+locks=$(grep -c 'lock ' <<< "$dis" || true)
+irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
+
+{
+	echo "# constats benchmark"
+	echo
+	echo "Kernel $KREL in QEMU (TCG, 4 vCPUs) on $(nproc) host cores:" \
+	     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')."
+	echo "TCG distorts barrier and atomic costs; compare methods within this run."
+	echo
+	echo "## Headline (K = 4)"
+	echo
+	echo "| ratio | value | goal |"
+	echo "| --- | --- | --- |"
+	echo "| constats / Go-style bracket | $(val ratio constats/go_style 4 1) | <= 0.5 |"
+	echo "| constats / (4 this_cpu_add + smp_mb) | $(val ratio 'constats/(this_cpu_add+mb)' 4 1) | <= 1.5 |"
+	echo "| constats / 4 this_cpu_add | $(val ratio constats/this_cpu_add 4 1) | |"
+	echo
+	echo "## ns per bracket, one CPU"
+	echo
+	echo "| method | K=1 | K=4 | K=16 |"
+	echo "| --- | --- | --- | --- |"
+	for m in constats constats_hardirq this_cpu_add this_cpu_add+mb go_style \
+		 atomic64 percpu_counter spin_lock_irqsave u64_stats; do
+		echo "| $m | $(val cost "$m" 1 1) | $(val cost "$m" 4 1) | $(val cost "$m" 16 1) |"
+	done
+	echo
+	echo "## Brackets per second (K = 4) by writers"
+	echo
+	echo "| method | 1 | 2 | 3 | 4 |"
+	echo "| --- | --- | --- | --- | --- |"
+	for m in constats this_cpu_add go_style atomic64 percpu_counter spin_lock_irqsave; do
+		echo "| $m | $(val throughput "$m" 4 1) | $(val throughput "$m" 4 2) | $(val throughput "$m" 4 3) | $(val throughput "$m" 4 4) |"
+	done
+	echo
+	echo "## Snapshot latency, ns"
+	echo
+	echo "| counters | constats_read | percpu_counter_sum x N |"
+	echo "| --- | --- | --- |"
+	for n in 1 16 256; do
+		echo "| $n | $(val read constats_read "$n" 4) | $(val read percpu_counter_sum "$n" 4) |"
+	done
+	echo
+	echo "Writer, K = 4: $(val reader_load constats_alone 4 1) ns alone," \
+	     "$(val reader_load constats_with_reader 4 1) ns with a reader snapshotting back-to-back."
+	echo
+	echo "## Fast path: acquire + 4 adds + release"
+	echo
+	echo "LOCK-prefixed instructions: $locks (the smp_mb); irq-disabling instructions: $irqoff."
+	echo
+	echo '```'
+	echo "$dis"
+	echo '```'
+} > "$report/report.md"
+
+if command -v gnuplot > /dev/null; then
+	for k in 1 4 16; do
+		awk -F, -v k="$k" '$1 == "cost" && $3 == k { print $2, $5 }' "$csv" > "$report/cost-k$k.dat"
+	done
+	gnuplot <<-GP
+	set terminal pngcairo size 900,500 noenhanced
+	set datafile separator " "
+	set style data histograms
+	set style fill solid
+	set xtics rotate by -30
+	set ylabel "ns per bracket"
+	set output "$report/cost.png"
+	set title "Cost per bracket by K (one CPU)"
+	plot "$report/cost-k1.dat" using 2:xtic(1) title "K=1", \
+	     "$report/cost-k4.dat" using 2 title "K=4", \
+	     "$report/cost-k16.dat" using 2 title "K=16"
+	GP
+	awk -F, '$1 == "throughput" { print $2, $4, $5 }' "$csv" > "$report/throughput.dat"
+	gnuplot <<-GP
+	set terminal pngcairo size 900,500 noenhanced
+	set output "$report/throughput.png"
+	set title "Brackets per second (K=4) by writers"
+	set xlabel "writers"
+	set ylabel "brackets/s"
+	set logscale y
+	plot for [m in "constats this_cpu_add go_style atomic64 percpu_counter spin_lock_irqsave"] \
+		"< grep '^".m." ' $report/throughput.dat" using 2:3 with linespoints title m
+	GP
+	awk -F, '$1 == "read" { print $2, $3, $5 }' "$csv" > "$report/read.dat"
+	gnuplot <<-GP
+	set terminal pngcairo size 900,500 noenhanced
+	set output "$report/read.png"
+	set title "Snapshot latency by counters"
+	set xlabel "counters"
+	set ylabel "ns"
+	set logscale xy
+	plot for [m in "constats_read percpu_counter_sum"] \
+		"< grep '^".m." ' $report/read.dat" using 2:3 with linespoints title m
+	GP
+fi
+sed -n '1,/^## Fast path/p' "$report/report.md" | head -n -1
+echo "report: $report/report.md"
