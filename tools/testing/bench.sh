@@ -17,6 +17,15 @@ eval "$("$vm/kernel.sh" bookworm)"
 "$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" "$out/$KREL"/kmod/*.ko
 "$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null
 
+# The same core, natively on this machine's cores (threads for CPUs).
+make -s -C "$top/tools/testing/native" OUTPUT="$out" > /dev/null
+"$out/native" bench > "$out/native-bench.txt"
+valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+	--toggle-collect=native_bracket4 "$out/native" one 1000 > /dev/null 2>&1
+ir=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null |
+     awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 / 1000 }')
+tsan=$("$out/native-tsan" stress 3 2>&1 || true)
+
 csv=$report/results.csv
 echo "section,method,k,x,value" > "$csv"
 sed -n 's/^\[[^]]*\] constats_bench: csv,//p' "$out/bench.log" | sort -u -t, -k1,4 >> "$csv"
@@ -25,7 +34,7 @@ val() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
 
 # The fast path, disassembled: acquire + 4 adds + release.
 dis=$(objdump -d --no-show-raw-insn "$out/$KREL/kmod/constats_bench.ko" |
-      awk '/<bench_fastpath>:/ { p = 1; next } p && /^$/ { exit } p')
+      awk '/<bench_fastpath>:/ { p = 1; next } p && /^$/ { p = 0 } p')
 locks=$(grep -c 'lock ' <<< "$dis" || true)
 irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 
@@ -33,7 +42,7 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo "# constats benchmark"
 	echo
 	echo "Kernel $KREL in QEMU (TCG, 4 vCPUs) on $(nproc) host cores:" \
-	     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')."
+	     "$(awk -F': ' '/model name/ && !n++ { print $2 }' /proc/cpuinfo)."
 	echo "TCG distorts barrier and atomic costs; compare methods within this run."
 	echo
 	echo "## Headline (K = 4)"
@@ -71,6 +80,30 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo
 	echo "Writer, K = 4: $(val reader_load constats_alone 4 1) ns alone," \
 	     "$(val reader_load constats_with_reader 4 1) ns with a reader snapshotting back-to-back."
+	echo
+	echo "## Native: the same core on this machine's cores"
+	echo
+	echo "kmod/constats_core.c and the inline writer built unchanged in user space"
+	echo "(tools/testing/native), threads standing in for CPUs; $(nproc) cores."
+	echo
+	nval() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
+		'$1 == "csv" && $2 == s && $3 == m && $4 == k && $5 == x { print $6 }' \
+		"$out/native-bench.txt"; }
+	echo "| ratio (K = 4) | value | goal |"
+	echo "| --- | --- | --- |"
+	echo "| constats / Go-style bracket | $(nval ratio constats/go_style 4 1) | <= 0.5 |"
+	echo "| constats / (4 this_cpu_add + smp_mb) | $(nval ratio 'constats/(this_cpu_add+mb)' 4 1) | <= 1.5 |"
+	echo
+	echo "| method | ns K=1 | ns K=4 | ns K=16 | brackets/s, 1 thread | brackets/s, $(nproc) threads |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	for m in constats this_cpu_add this_cpu_add+mb go_style atomic64; do
+		echo "| $m | $(nval cost "$m" 1 1) | $(nval cost "$m" 4 1) | $(nval cost "$m" 16 1) |" \
+		     "$(nval throughput "$m" 4 1) | $(nval throughput "$m" 4 "$(nproc)") |"
+	done
+	echo
+	echo "Snapshot of 16 counters: $(nval read constats_read 16 "$(nproc)") ns."
+	echo "callgrind: $ir instructions per bracket (acquire + 4 adds + release)."
+	echo "ThreadSanitizer, concurrent stress: $(grep -c 'WARNING: ThreadSanitizer' <<< "$tsan") reports; $(grep '^stress:' <<< "$tsan")"
 	echo
 	echo "## Fast path: acquire + 4 adds + release"
 	echo

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Just enough of the kernel for kmod/constats_core.c and the writer fast
+ * path in <linux/constats.h> to build and run in user space, with threads
+ * standing in for CPUs (as tools/testing/radix-tree does for radix-tree.c).
+ *
+ * A thread claims a "CPU" with constats_shim_set_cpu(); per-CPU memory is
+ * one block per allocation with a fixed stride per CPU.  Orderings are the
+ * kernel's or stronger: this_cpu_inc() is a release RMW and READ_ONCE() an
+ * acquire load, so ThreadSanitizer, which does not model fences, sees the
+ * synchronisation the fences give in the kernel.
+ */
+#ifndef _CONSTATS_SHIM_H
+#define _CONSTATS_SHIM_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int64_t s64;
+typedef uint64_t u64;
+typedef uint32_t u32;
+typedef unsigned short umode_t;
+
+#define KBUILD_MODNAME "constats"
+#ifndef pr_fmt
+#define pr_fmt(fmt) fmt
+#endif
+#define pr_warn(fmt, ...) fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define IS_ENABLED(x) 0
+
+/* compiler */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define noinline __attribute__((noinline))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __percpu
+#define __user
+#define __acquires(x)
+#define __releases(x)
+#define __acquire(x) ((void)0)
+#define __release(x) ((void)0)
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN(x, a) (((x) + (a) - 1) / (a) * (a))
+#define EXPORT_SYMBOL_GPL(sym)
+
+/* barriers */
+#define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define cpu_relax() __builtin_ia32_pause()
+
+/* cache */
+#define SMP_CACHE_BYTES 64
+#define ____cacheline_aligned_in_smp __attribute__((aligned(SMP_CACHE_BYTES)))
+
+/* context: a thread is always "task context", never NMI */
+#define preempt_disable() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define preempt_enable() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define in_nmi() 0
+#define might_sleep() ((void)0)
+
+/* per-CPU: one block per allocation, CPU n's copy n strides in */
+#define CONSTATS_SHIM_STRIDE 16384
+extern int constats_shim_nr_cpus;
+extern __thread int constats_shim_cpu;
+void constats_shim_set_cpu(int cpu);
+void *__alloc_percpu(size_t size, size_t align);
+void free_percpu(void *p);
+#define per_cpu_ptr(p, cpu) \
+	((__typeof__(p))((char *)(p) + (size_t)(cpu) * CONSTATS_SHIM_STRIDE))
+#define this_cpu_ptr(p) per_cpu_ptr(p, constats_shim_cpu)
+#define this_cpu_read(x) READ_ONCE(*this_cpu_ptr(&(x)))
+#define this_cpu_inc(x) \
+	((void)__atomic_fetch_add(this_cpu_ptr(&(x)), 1, __ATOMIC_RELEASE))
+#define for_each_possible_cpu(cpu) \
+	for ((cpu) = 0; (cpu) < constats_shim_nr_cpus; (cpu)++)
+
+/* warnings */
+#define WARN_ONCE(cond, fmt, ...) ({					\
+	int __c = !!(cond);						\
+	if (__c)							\
+		fprintf(stderr, "WARNING: " fmt, ##__VA_ARGS__);	\
+	__c; })
+#define WARN_ON_ONCE(cond) WARN_ONCE(cond, "%s\n", #cond)
+
+/* errors */
+#define MAX_ERRNO 4095
+static inline void *ERR_PTR(long e) { return (void *)e; }
+static inline long PTR_ERR(const void *p) { return (long)p; }
+static inline bool IS_ERR(const void *p)
+{
+	return (unsigned long)p >= (unsigned long)-MAX_ERRNO;
+}
+static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
+
+/* memory */
+#define GFP_KERNEL 0
+#define kzalloc(size, gfp) calloc(1, (size))
+#define kcalloc(n, size, gfp) calloc((n), (size))
+#define kfree(p) free(p)
+static inline ssize_t strscpy(char *d, const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+
+	if (len == n)
+		len = n - 1;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return len;
+}
+
+/* locks */
+typedef pthread_spinlock_t spinlock_t;
+#define spin_lock_init(l) pthread_spin_init((l), PTHREAD_PROCESS_PRIVATE)
+#define spin_lock_irqsave(l, f) ((f) = 0, pthread_spin_lock(l))
+#define spin_unlock_irqrestore(l, f) ((void)(f), pthread_spin_unlock(l))
+#define spin_lock_irq(l) pthread_spin_lock(l)
+#define spin_unlock_irq(l) pthread_spin_unlock(l)
+struct mutex { pthread_mutex_t m; };
+#define DEFINE_MUTEX(name) struct mutex name = { PTHREAD_MUTEX_INITIALIZER }
+#define mutex_init(x) pthread_mutex_init(&(x)->m, NULL)
+#define mutex_destroy(x) pthread_mutex_destroy(&(x)->m)
+#define mutex_lock(x) pthread_mutex_lock(&(x)->m)
+#define mutex_unlock(x) pthread_mutex_unlock(&(x)->m)
+#define lockdep_assert_held(x) ((void)(x))
+
+/* atomics and waiting */
+typedef struct { int counter; } atomic_t;
+#define atomic_read(v) __atomic_load_n(&(v)->counter, __ATOMIC_ACQUIRE)
+#define atomic_inc(v) __atomic_fetch_add(&(v)->counter, 1, __ATOMIC_SEQ_CST)
+#define atomic_dec_and_test(v) \
+	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_SEQ_CST) == 0)
+#define wake_up_var(v) ((void)(v))
+#define wait_var_event(v, cond) do { while (!(cond)) sched_yield(); } while (0)
+
+/* lists */
+struct list_head { struct list_head *next, *prev; };
+#define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
+static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+static inline void list_del(struct list_head *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+#define list_entry(p, type, member) container_of(p, type, member)
+#define list_for_each_entry(pos, head, member)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+#define list_for_each_entry_safe(pos, n, head, member)			\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member),	\
+	     n = list_entry(pos->member.next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+
+#endif /* _CONSTATS_SHIM_H */

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/constats_core.c and the inline writer, built unchanged in user space
+ * against include/constats_shim.h, with threads standing in for CPUs:
+ *
+ *	native bench		cost per bracket and throughput on real cores,
+ *				against the floor, a Go-style bracket and
+ *				shared atomics; CSV lines "csv,..."
+ *	native stress [SECONDS]	writers and a checking reader (for TSan);
+ *				exits 1 on any violation or lost update
+ *	native one N		N brackets of K = 4 through native_bracket4(),
+ *				for callgrind's instruction count
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/constats.h>
+#include "constats_internal.h"
+
+int constats_shim_nr_cpus;
+__thread int constats_shim_cpu;
+
+void constats_shim_set_cpu(int cpu)
+{
+	constats_shim_cpu = cpu;
+}
+
+void *__alloc_percpu(size_t size, size_t align)
+{
+	size_t total = (size_t)constats_shim_nr_cpus * CONSTATS_SHIM_STRIDE;
+	void *p;
+
+	if (size > CONSTATS_SHIM_STRIDE || align > SMP_CACHE_BYTES)
+		return NULL;
+	p = aligned_alloc(SMP_CACHE_BYTES, total);
+	if (p)
+		memset(p, 0, total);
+	return p;
+}
+
+void free_percpu(void *p)
+{
+	free(p);
+}
+
+#define MAX_K 16
+#define MAX_THREADS 64
+
+static struct constats *set;
+static s64 *floor_pcpu;			/* per-CPU s64[MAX_K] */
+static unsigned int *go_seq_pcpu;	/* per-CPU sequence */
+static _Atomic s64 go_deltas[CONSTATS_NR_GENS][MAX_K];
+static _Atomic unsigned int go_gen;
+static _Atomic s64 shared[MAX_K];
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void m_constats(unsigned int k)
+{
+	struct constats_writer w;
+	unsigned int i;
+
+	constats_acquire(set, &w);
+	for (i = 0; i < k; i++)
+		constats_add(&w, i, 1);
+	constats_release(&w);
+}
+
+noinline void native_bracket4(void)
+{
+	struct constats_writer w;
+
+	constats_acquire(set, &w);
+	constats_add(&w, 0, 1);
+	constats_add(&w, 1, 2);
+	constats_add(&w, 2, 3);
+	constats_add(&w, 3, 4);
+	constats_release(&w);
+}
+
+static void m_floor(unsigned int k)
+{
+	s64 *v = this_cpu_ptr(floor_pcpu);
+	unsigned int i;
+
+	for (i = 0; i < k; i++)
+		__atomic_store_n(&v[i], v[i] + 1, __ATOMIC_RELAXED);
+}
+
+static void m_floor_mb(unsigned int k)
+{
+	m_floor(k);
+	smp_mb();
+}
+
+static void m_go(unsigned int k)
+{
+	unsigned int *seq = this_cpu_ptr(go_seq_pcpu), gen, i;
+
+	__atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
+	gen = atomic_load(&go_gen) % CONSTATS_NR_GENS;
+	for (i = 0; i < k; i++)
+		atomic_fetch_add(&go_deltas[gen][i], 1);
+	__atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static void m_atomic(unsigned int k)
+{
+	unsigned int i;
+
+	for (i = 0; i < k; i++)
+		atomic_fetch_add(&shared[i], 1);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(unsigned int k);
+} methods[] = {
+	{ "constats", m_constats },
+	{ "this_cpu_add", m_floor },
+	{ "this_cpu_add+mb", m_floor_mb },
+	{ "go_style", m_go },
+	{ "atomic64", m_atomic },
+};
+
+#define NR_METHODS ARRAY_SIZE(methods)
+
+struct worker {
+	pthread_t thread;
+	int cpu;
+	void (*fn)(unsigned int k);
+	unsigned int k;
+	u64 ops;
+};
+
+static _Atomic int stop;
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	u64 ops = 0;
+
+	constats_shim_set_cpu(w->cpu);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		w->fn(w->k);
+		ops++;
+	}
+	w->ops = ops;
+	return NULL;
+}
+
+static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
+{
+	struct worker w[MAX_THREADS];
+	u64 ops = 0, t0;
+	int i;
+
+	atomic_store(&stop, 0);
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		w[i] = (struct worker){ .cpu = i, .fn = fn, .k = k };
+		pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
+	}
+	usleep(300000);
+	atomic_store(&stop, 1);
+	for (i = 0; i < n; i++) {
+		pthread_join(w[i].thread, NULL);
+		ops += w[i].ops;
+	}
+	return ops / ((now_ns() - t0) / 1e9);
+}
+
+static int bench(int nr_threads)
+{
+	static const unsigned int ks[] = { 1, 4, 16 };
+	double cost[NR_METHODS][3];
+	unsigned int m, j, n = 5000000;
+	s64 v[MAX_K];
+	int t;
+
+	printf("ns per bracket, one thread:\n");
+	for (m = 0; m < NR_METHODS; m++) {
+		for (j = 0; j < 3; j++) {
+			u64 t0 = now_ns();
+			unsigned int i;
+
+			for (i = 0; i < n; i++)
+				methods[m].fn(ks[j]);
+			cost[m][j] = (double)(now_ns() - t0) / n;
+			printf("csv,cost,%s,%u,1,%.2f\n", methods[m].name,
+			       ks[j], cost[m][j]);
+		}
+		printf("  %-16s K=1 %6.2f  K=4 %6.2f  K=16 %6.2f\n",
+		       methods[m].name, cost[m][0], cost[m][1], cost[m][2]);
+	}
+	printf("csv,ratio,constats/go_style,4,1,%.3f\n", cost[0][1] / cost[3][1]);
+	printf("csv,ratio,constats/(this_cpu_add+mb),4,1,%.3f\n",
+	       cost[0][1] / cost[2][1]);
+	for (m = 0; m < NR_METHODS; m++)
+		for (t = 1; t <= nr_threads; t++)
+			printf("csv,throughput,%s,4,%d,%.0f\n", methods[m].name, t,
+			       throughput(methods[m].fn, 4, t));
+	{
+		u64 t0 = now_ns();
+		unsigned int i;
+
+		for (i = 0; i < 100000; i++)
+			constats_read(set, v, MAX_K, NULL);
+		printf("csv,read,constats_read,16,%d,%.2f\n", nr_threads,
+		       (double)(now_ns() - t0) / 100000);
+	}
+	return 0;
+}
+
+/* Stress: writers move amounts between four counters; a reader checks. */
+static s64 tallies[MAX_THREADS][4];
+
+static void *stress_writer(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int r = w->cpu * 2654435761u + 1;
+
+	constats_shim_set_cpu(w->cpu);
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		struct constats_writer cw;
+		unsigned int from, to;
+		s64 amount;
+
+		r = r * 1103515245 + 12345;
+		from = (r >> 8) % 4;
+		to = (r >> 16) % 4;
+		amount = (r >> 24) + 1;
+		constats_acquire(set, &cw);
+		constats_add(&cw, from, -amount);
+		constats_add(&cw, to, amount);
+		constats_release(&cw);
+		tallies[w->cpu][from] -= amount;
+		tallies[w->cpu][to] += amount;
+		w->ops++;
+	}
+	return NULL;
+}
+
+static int run_stress(int writers, double seconds)
+{
+	struct worker w[MAX_THREADS];
+	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
+	s64 v[MAX_K], expect[4] = { 0 };
+	int i, c;
+
+	constats_shim_set_cpu(writers);
+	for (i = 0; i < writers; i++) {
+		w[i] = (struct worker){ .cpu = i };
+		pthread_create(&w[i].thread, NULL, stress_writer, &w[i]);
+	}
+	while (now_ns() < end) {
+		constats_read(set, v, 4, NULL);
+		snaps++;
+		bad += v[0] + v[1] + v[2] + v[3] != 0;
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < writers; i++) {
+		pthread_join(w[i].thread, NULL);
+		for (c = 0; c < 4; c++)
+			expect[c] += tallies[i][c];
+	}
+	constats_read(set, v, 4, NULL);
+	for (c = 0; c < 4; c++)
+		lost += llabs(v[c] - expect[c]);
+	printf("stress: %d writers, %llu snapshots, %llu violations, %llu lost\n",
+	       writers, (unsigned long long)snaps, (unsigned long long)bad,
+	       (unsigned long long)lost);
+	return bad || lost || !snaps;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[MAX_K] = {
+		"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7",
+		"c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15",
+	};
+	int nr = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	const char *mode = argc > 1 ? argv[1] : "bench";
+
+	if (nr > MAX_THREADS - 1)
+		nr = MAX_THREADS - 1;
+	constats_shim_nr_cpus = nr + 1;	/* one more for a reader */
+	if (constats_core_init())
+		return 2;
+	set = constats_create("native", names, MAX_K);
+	floor_pcpu = __alloc_percpu(MAX_K * sizeof(s64), SMP_CACHE_BYTES);
+	go_seq_pcpu = __alloc_percpu(sizeof(unsigned int), SMP_CACHE_BYTES);
+	if (IS_ERR(set) || !floor_pcpu || !go_seq_pcpu)
+		return 2;
+
+	if (!strcmp(mode, "bench"))
+		return bench(nr);
+	if (!strcmp(mode, "stress"))
+		return run_stress(nr > 1 ? nr : 2, argc > 2 ? atof(argv[2]) : 2);
+	if (!strcmp(mode, "one")) {
+		long i, n = argc > 2 ? atol(argv[2]) : 1000;
+
+		for (i = 0; i < n; i++)
+			native_bracket4();
+		return 0;
+	}
+	fprintf(stderr, "usage: native [bench | stress [SECONDS] | one N]\n");
+	return 2;
+}
