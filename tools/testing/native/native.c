@@ -12,7 +12,6 @@
  *				for callgrind's instruction count
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +53,10 @@ void free_percpu(void *p)
 static struct constats *set;
 static s64 *floor_pcpu;			/* per-CPU s64[MAX_K] */
 static unsigned int *go_seq_pcpu;	/* per-CPU sequence */
-static _Atomic s64 go_deltas[CONSTATS_NR_GENS][MAX_K];
-static _Atomic unsigned int go_gen;
-static _Atomic s64 shared[MAX_K];
+/* The Go-style and shared-atomic baselines' state, used with __atomic_*. */
+static s64 go_deltas[CONSTATS_NR_GENS][MAX_K];
+static unsigned int go_gen;
+static s64 shared[MAX_K];
 
 static u64 now_ns(void)
 {
@@ -101,7 +101,7 @@ static void m_floor(unsigned int k)
 static void m_floor_mb(unsigned int k)
 {
 	m_floor(k);
-	smp_mb();
+	smp_mb();	/* the one fence a constats bracket pays */
 }
 
 static void m_go(unsigned int k)
@@ -109,9 +109,9 @@ static void m_go(unsigned int k)
 	unsigned int *seq = this_cpu_ptr(go_seq_pcpu), gen, i;
 
 	__atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
-	gen = atomic_load(&go_gen) % CONSTATS_NR_GENS;
+	gen = __atomic_load_n(&go_gen, __ATOMIC_SEQ_CST) % CONSTATS_NR_GENS;
 	for (i = 0; i < k; i++)
-		atomic_fetch_add(&go_deltas[gen][i], 1);
+		__atomic_fetch_add(&go_deltas[gen][i], 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(seq, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -120,7 +120,7 @@ static void m_atomic(unsigned int k)
 	unsigned int i;
 
 	for (i = 0; i < k; i++)
-		atomic_fetch_add(&shared[i], 1);
+		__atomic_fetch_add(&shared[i], 1, __ATOMIC_SEQ_CST);
 }
 
 static const struct {
@@ -144,7 +144,7 @@ struct worker {
 	u64 ops;
 };
 
-static _Atomic int stop;
+static int stop;	/* __atomic_* */
 
 static void *worker_fn(void *arg)
 {
@@ -152,7 +152,7 @@ static void *worker_fn(void *arg)
 	u64 ops = 0;
 
 	constats_shim_set_cpu(w->cpu);
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		w->fn(w->k);
 		ops++;
 	}
@@ -166,14 +166,14 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 	u64 ops = 0, t0;
 	int i;
 
-	atomic_store(&stop, 0);
+	__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		w[i] = (struct worker){ .cpu = i, .fn = fn, .k = k };
 		pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
 	}
 	usleep(300000);
-	atomic_store(&stop, 1);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < n; i++) {
 		pthread_join(w[i].thread, NULL);
 		ops += w[i].ops;
@@ -232,7 +232,7 @@ static void *stress_writer(void *arg)
 	unsigned int r = w->cpu * 2654435761u + 1;
 
 	constats_shim_set_cpu(w->cpu);
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
 		unsigned int from, to;
 		s64 amount;
@@ -269,7 +269,7 @@ static int run_stress(int writers, double seconds)
 		snaps++;
 		bad += v[0] + v[1] + v[2] + v[3] != 0;
 	}
-	atomic_store(&stop, 1);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < writers; i++) {
 		pthread_join(w[i].thread, NULL);
 		for (c = 0; c < 4; c++)
