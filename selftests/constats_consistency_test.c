@@ -183,6 +183,7 @@ TEST(snapshots_consistent_under_stress)
 	       snaps, IOCTL_THREADS, r[IOCTL_THREADS].snapshots);
 	printf("# violations=%ld order_errors=%ld errors=%ld\n",
 	       bad, order, errors);
+	fflush(stdout);	/* the harness's child leaves with _exit() */
 	EXPECT_EQ(0, errors);
 	EXPECT_EQ(IOCTL_THREADS * nr_snapshots, snaps);
 	EXPECT_LT(0, r[IOCTL_THREADS].snapshots);

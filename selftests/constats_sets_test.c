@@ -154,6 +154,7 @@ TEST(sets_churn_while_enumerating)
 	       listed, snaps, churn);
 	printf("# vanished=%ld violations=%ld errors=%ld\n",
 	       vanished, bad, errs);
+	fflush(stdout);	/* the harness's child leaves with _exit() */
 
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, errs);
