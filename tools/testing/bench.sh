@@ -102,6 +102,8 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	done
 	echo
 	echo "Snapshot of 16 counters: $(nval read constats_read 16 "$(nproc)") ns."
+	echo "Writer, K = 4: $(nval reader_load constats_alone 4 1) ns alone," \
+	     "$(nval reader_load constats_with_reader 4 1) ns with a reader snapshotting back-to-back on the other core."
 	echo "callgrind: $ir instructions per bracket (acquire + 4 adds + release)."
 	echo "ThreadSanitizer, concurrent stress: $(grep -c 'WARNING: ThreadSanitizer' <<< "$tsan") reports; $(grep '^stress:' <<< "$tsan")"
 	echo

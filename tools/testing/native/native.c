@@ -181,6 +181,43 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 	return ops / ((now_ns() - t0) / 1e9);
 }
 
+static void *reader_fn(void *arg)
+{
+	s64 v[MAX_K];
+
+	constats_shim_set_cpu(constats_shim_nr_cpus - 1);
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
+		constats_read(set, v, MAX_K, NULL);
+	return NULL;
+}
+
+static double cost4(unsigned int n)
+{
+	u64 t0 = now_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		m_constats(4);
+	return (double)(now_ns() - t0) / n;
+}
+
+/* A writer's cost alone, then with a reader snapshotting back-to-back. */
+static void writer_under_reader(void)
+{
+	pthread_t reader;
+	double alone, loaded;
+
+	alone = cost4(5000000);
+	__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
+	pthread_create(&reader, NULL, reader_fn, NULL);
+	usleep(10000);
+	loaded = cost4(5000000);
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(reader, NULL);
+	printf("csv,reader_load,constats_alone,4,1,%.2f\n", alone);
+	printf("csv,reader_load,constats_with_reader,4,1,%.2f\n", loaded);
+}
+
 static int bench(int nr_threads)
 {
 	static const unsigned int ks[] = { 1, 4, 16 };
@@ -220,6 +257,7 @@ static int bench(int nr_threads)
 		printf("csv,read,constats_read,16,%d,%.2f\n", nr_threads,
 		       (double)(now_ns() - t0) / 100000);
 	}
+	writer_under_reader();
 	return 0;
 }
 
