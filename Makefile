@@ -6,6 +6,7 @@
 #   make [KDIR=...]      build the modules (default: the running kernel's)
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
+#   make htmldocs        Documentation/ as HTML (Sphinx, warnings are errors)
 #   make bench           benchmarks: report and plots
 #   make torture         a long torture run on the debug kernel (DURATION=s)
 #   make deps            install the Debian packages the targets need
@@ -59,6 +60,10 @@ demo: deps
 check: deps
 	tools/testing/check.sh
 
+# Documentation/ as HTML, with the kernel's kernel-doc Sphinx extension
+htmldocs: deps
+	tools/testing/htmldocs.sh
+
 # Benchmarks in the VM, with a report and plots in tools/testing/vm/out/bench
 bench: deps
 	tools/testing/bench.sh
@@ -69,4 +74,4 @@ VARIANT ?= kasan
 torture: deps
 	tools/testing/torture.sh $(DURATION) $(VARIANT)
 
-.PHONY: bench torture all modules modules_install headers_install install clean deps demo check
+.PHONY: htmldocs bench torture all modules modules_install headers_install install clean deps demo check

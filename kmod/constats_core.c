@@ -365,7 +365,7 @@ static void constats_free(struct constats_set *s)
 
 /**
  * constats_create() - create a named counter set
- * @name: 1 to %CONSTATS_NAME_MAX characters of [a-z0-9_], unique
+ * @name: 1 to %CONSTATS_NAME_MAX characters out of a-z, 0-9 and ``_``; unique
  * @counter_names: @nr_counters distinct names, same rules as @name
  * @nr_counters: 1 to %CONSTATS_MAX_COUNTERS
  *

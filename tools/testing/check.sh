@@ -58,6 +58,13 @@ else
 	fail "uapi header compiles as C and C++; the documented example builds"
 fi
 
+if "$top/tools/testing/htmldocs.sh" "$out/htmldocs" > "$out/htmldocs.log" 2>&1; then
+	pass "make htmldocs: Sphinx with kernel-doc, no warnings"
+else
+	cat "$out/htmldocs.log"
+	fail "make htmldocs: Sphinx with kernel-doc, no warnings"
+fi
+
 # User-space programs for the guest, static so they run under busybox.
 # The kselftests install, with the kernel's runner, into $out/ksft.
 ksft=$srcdir/tools/testing/selftests
