@@ -33,6 +33,7 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/processor.h>
@@ -52,6 +53,10 @@
  * @read_mutex: serialises readers of this set
  * @readers: readers inside constats_read(), waited for by constats_destroy()
  * @generation: snapshots taken so far, under @read_mutex
+ * @totals: the latest snapshot, every counter, under @read_mutex
+ * @inv: declared invariants, under @read_mutex
+ * @nr_inv: how many
+ * @inv_reported: a violation was logged already
  * @node: entry on constats_sets, under constats_sets_mutex
  * @id: number for user space, unique while the module is loaded
  * @name: the set's name
@@ -64,6 +69,10 @@ struct constats_set {
 	struct mutex read_mutex;	/* serialises readers of this set */
 	atomic_t readers;
 	u64 generation;
+	s64 *totals;
+	struct constats_invariant *inv[CONSTATS_MAX_INVARIANTS];
+	unsigned int nr_inv;
+	bool inv_reported;
 	struct list_head node;
 	u32 id;
 	char name[CONSTATS_NAME_MAX + 1];
@@ -88,9 +97,16 @@ static const char *const constats_self_names[CONSTATS_SELF_NR] = {
 	[CONSTATS_SELF_SETS_CREATED]	  = "sets_created",
 	[CONSTATS_SELF_SETS_DESTROYED]	  = "sets_destroyed",
 	[CONSTATS_SELF_SETS_ALIVE]	  = "sets_alive",
+	[CONSTATS_SELF_INVARIANT_VIOLATIONS] = "invariant_violations",
 };
 
 static struct constats *constats_self;
+
+/* A deliberately broken reader, to show that the invariant checks bite. */
+static bool debug_skip_wait;
+module_param(debug_skip_wait, bool, 0644);
+MODULE_PARM_DESC(debug_skip_wait,
+		 "DEBUG ONLY: readers do not wait for brackets in flight, so snapshots tear");
 
 static void constats_self_add(struct constats *self, unsigned int a, s64 da)
 {
@@ -190,11 +206,10 @@ EXPORT_SYMBOL_GPL(constats_add_invalid);
 /*
  * Take generation @cur of one slot ([CONSTATS_NR_GENS][stride]): fold the
  * totals in @prev into it, clear @prev for the writers of the rotation after
- * next, and add the new totals to @values.
+ * next, and add the new totals to @totals.
  */
 static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
-			  unsigned int cur, unsigned int prev,
-			  s64 *values, unsigned int nr_values)
+			  unsigned int cur, unsigned int prev, s64 *totals)
 {
 	s64 *c = slot + cur * stride;
 	s64 *p = slot + prev * stride;
@@ -203,9 +218,58 @@ static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
 	for (i = 0; i < nr; i++) {
 		c[i] += p[i];
 		p[i] = 0;
-		if (i < nr_values)
-			values[i] += c[i];
+		totals[i] += c[i];
 	}
+}
+
+/* Log a violation once per set, with the snapshot's first values. */
+static void constats_report(struct constats_set *s,
+			    const struct constats_invariant *inv)
+{
+	unsigned int i, nr = min(s->pub.nr_counters, 8U);
+	char buf[256];
+	int len = 0;
+
+	for (i = 0; i < nr; i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, " %s=%lld",
+				 s->counter_names[i], s->totals[i]);
+	pr_warn("set %s violates \"%s\" in snapshot %llu:%s%s\n", s->name,
+		constats_invariant_text(inv), s->generation, buf,
+		nr < s->pub.nr_counters ? " ..." : "");
+}
+
+/* Check the snapshot in ->totals against the set's invariants. */
+static unsigned int constats_check(struct constats_set *s)
+{
+	unsigned int i, bad = 0;
+
+	lockdep_assert_held(&s->read_mutex);
+	for (i = 0; i < s->nr_inv; i++) {
+		if (constats_invariant_holds(s->inv[i], s->totals,
+					     s->pub.nr_counters))
+			continue;
+		bad++;
+		if (s->inv_reported)
+			continue;
+		s->inv_reported = true;
+		constats_report(s, s->inv[i]);
+	}
+	return bad;
+}
+
+int constats_add_invariant(struct constats *set,
+			   struct constats_invariant *inv)
+{
+	struct constats_set *s = constats_to_set(set);
+	int ret = 0;
+
+	mutex_lock(&s->read_mutex);
+	if (s->nr_inv == CONSTATS_MAX_INVARIANTS)
+		ret = -ENOSPC;
+	else
+		s->inv[s->nr_inv++] = inv;
+	mutex_unlock(&s->read_mutex);
+	return ret;
 }
 
 /**
@@ -231,6 +295,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	unsigned int cur, prev, next, n, cpu;
 	struct constats_set *s;
 	u64 waits = 0, spins = 0;
+	unsigned int violations;
 	u64 gen;
 
 	might_sleep();
@@ -238,8 +303,6 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		return -EINVAL;
 	s = constats_to_set(set);
 	n = min(nr, set->nr_counters);
-	if (n)
-		memset(values, 0, n * sizeof(*values));
 
 	atomic_inc(&s->readers);
 	mutex_lock(&s->read_mutex);
@@ -266,7 +329,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		unsigned int *seqp = &per_cpu_ptr(set->cpu, cpu)->seq;
 		unsigned int seq = READ_ONCE(*seqp);
 
-		if (!(seq & 1))
+		if (!(seq & 1) || unlikely(READ_ONCE(debug_skip_wait)))
 			continue;
 		/*
 		 * A bracket was open: wait for it to close.  Any change will
@@ -281,12 +344,16 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	/* D: pairs with C in constats_release(). */
 	smp_rmb();
 
+	memset(s->totals, 0, set->nr_counters * sizeof(*s->totals));
 	for_each_possible_cpu(cpu)
 		constats_fold(per_cpu_ptr(set->cpu, cpu)->deltas, set->stride,
-			      set->nr_counters, cur, prev, values, n);
+			      set->nr_counters, cur, prev, s->totals);
 	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
-		      cur, prev, values, n);
+		      cur, prev, s->totals);
 	gen = ++s->generation;
+	violations = constats_check(s);
+	if (n)
+		memcpy(values, s->totals, n * sizeof(*values));
 	mutex_unlock(&s->read_mutex);
 	/* The set may be freed from here on: wake_up_var() only hashes it. */
 	if (atomic_dec_and_test(&s->readers))
@@ -301,6 +368,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		constats_add(&w, CONSTATS_SELF_SNAPSHOTS, 1);
 		constats_add(&w, CONSTATS_SELF_READER_WAITS, waits);
 		constats_add(&w, CONSTATS_SELF_READER_SPINS, spins);
+		constats_add(&w, CONSTATS_SELF_INVARIANT_VIOLATIONS, violations);
 		constats_release(&w);
 	}
 	return n;
@@ -356,6 +424,11 @@ static struct constats_set *constats_find_locked(const char *name)
 
 static void constats_free(struct constats_set *s)
 {
+	unsigned int i;
+
+	for (i = 0; i < s->nr_inv; i++)
+		constats_invariant_free(s->inv[i]);
+	kfree(s->totals);
 	free_percpu(s->pub.cpu);
 	kfree(s->lock_deltas);
 	kfree(s->counter_names);
@@ -415,7 +488,8 @@ struct constats *constats_create(const char *name,
 			sizeof(s->counter_names[i]));
 	s->lock_deltas = kcalloc(CONSTATS_NR_GENS * stride, sizeof(s64),
 				 GFP_KERNEL);
-	if (!s->lock_deltas)
+	s->totals = kcalloc(nr_counters, sizeof(*s->totals), GFP_KERNEL);
+	if (!s->lock_deltas || !s->totals)
 		goto err_free;
 	s->pub.cpu = __alloc_percpu(sizeof(struct constats_cpu) +
 				    CONSTATS_NR_GENS * stride * sizeof(s64),

@@ -16,6 +16,7 @@ enum {
 	CONSTATS_SELF_SETS_CREATED,
 	CONSTATS_SELF_SETS_DESTROYED,
 	CONSTATS_SELF_SETS_ALIVE,
+	CONSTATS_SELF_INVARIANT_VIOLATIONS,
 	CONSTATS_SELF_NR
 };
 
@@ -42,5 +43,14 @@ const char *constats_counter_name(const struct constats *set,
 				  unsigned int counter);
 
 long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* Declared invariants (constats_invariant.c) and their home in the core. */
+struct constats_invariant;
+int constats_add_invariant(struct constats *set,
+			   struct constats_invariant *inv);
+bool constats_invariant_holds(const struct constats_invariant *inv,
+			      const s64 *v, unsigned int nr);
+const char *constats_invariant_text(const struct constats_invariant *inv);
+void constats_invariant_free(struct constats_invariant *inv);
 
 #endif /* _CONSTATS_INTERNAL_H */

@@ -514,7 +514,11 @@ static int stress_create_set(void)
 	}
 	stress_set = constats_create("stress", names, nr_counters);
 	kfree(names);
-	return PTR_ERR_OR_ZERO(stress_set);
+	if (IS_ERR(stress_set))
+		return PTR_ERR(stress_set);
+	/* Checked by constats on every snapshot, by anyone. */
+	return constats_declare(stress_set, "acct0 + acct1 + acct2 + acct3 == 0") ?:
+	       constats_declare(stress_set, "brackets == task + softirq + hardirq");
 }
 
 static int __init stress_init(void)

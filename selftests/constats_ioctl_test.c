@@ -28,7 +28,7 @@
 
 static const char *const self_names[] = {
 	"snapshots", "reader_waits", "reader_spins", "fallback_brackets",
-	"sets_created", "sets_destroyed", "sets_alive",
+	"sets_created", "sets_destroyed", "sets_alive", "invariant_violations",
 };
 
 #define NR_SELF ARRAY_SIZE(self_names)

@@ -18,7 +18,7 @@ check "every line is '<set> <counter> <signed decimal>'" \
 	sh -c '! grep -vqE "^[a-z0-9_]{1,31} [a-z0-9_]{1,31} -?[0-9]+$" /proc/constats'
 check "the self-stats set, counters in index order" \
 	[ "$(awk '$1 == "constats" { printf "%s,", $2 }' /proc/constats)" = \
-	  "snapshots,reader_waits,reader_spins,fallback_brackets,sets_created,sets_destroyed,sets_alive," ]
+	  "snapshots,reader_waits,reader_spins,fallback_brackets,sets_created,sets_destroyed,sets_alive,invariant_violations," ]
 check "insmod constats_stress" insmod "$ko_dir/constats_stress.ko" \
 	duration=0 readers=0 hrtimer_us=0 softirq=0 delay_us=10000
 check "sets in creation order" \

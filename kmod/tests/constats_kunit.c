@@ -191,6 +191,83 @@ static void constats_read_nr_fills_min(struct kunit *test)
 	constats_destroy(set);
 }
 
+/* constats_declare(): rejected expressions, table-driven. */
+
+struct declare_case {
+	const char *desc;
+	const char *expr;
+};
+
+static const struct declare_case declare_cases[] = {
+	{ "null", NULL },
+	{ "empty", "" },
+	{ "no_operator", "a" },
+	{ "no_right_side", "a ==" },
+	{ "no_left_side", "== a" },
+	{ "unknown_counter", "a == zz" },
+	{ "bad_operator", "a =< b" },
+	{ "trailing_text", "a == b c" },
+	{ "dangling_factor", "2 * == a" },
+	{ "overflowing_number", "a <= 99999999999999999999" },
+	{ "uppercase_name", "A == b" },
+};
+
+static void declare_case_desc(const struct declare_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(declare_bad, declare_cases, declare_case_desc);
+
+static void constats_declare_bad_expr_einval(struct kunit *test)
+{
+	const struct declare_case *c = test->param_value;
+	struct constats *set = create_or_fail(test, "kunit_declare", names2, 2);
+
+	KUNIT_EXPECT_EQ(test, constats_declare(set, c->expr), -EINVAL);
+	constats_destroy(set);
+}
+
+static void constats_declare_too_many_enospc(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_declare", names2, 2);
+	int i;
+
+	for (i = 0; i < CONSTATS_MAX_INVARIANTS; i++)
+		KUNIT_EXPECT_EQ(test, constats_declare(set, "a + b >= 0"), 0);
+	KUNIT_EXPECT_EQ(test, constats_declare(set, "a + b >= 0"), -ENOSPC);
+	constats_destroy(set);
+}
+
+static void bracket2(struct constats *set, s64 a, s64 b)
+{
+	struct constats_writer w;
+
+	constats_acquire(set, &w);
+	constats_add(&w, 0, a);
+	constats_add(&w, 1, b);
+	constats_release(&w);
+}
+
+static void constats_declare_checked_on_every_read(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_declare", names2, 2);
+	s64 v[2], before;
+
+	KUNIT_ASSERT_EQ(test, constats_declare(set, "a <= b"), 0);
+	KUNIT_ASSERT_EQ(test, constats_declare(set, " 2*a - b + 3 > a - 1 - b"), 0);
+	bracket2(set, 1, 1);
+	before = self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS);
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, 2, NULL), 2);
+	KUNIT_EXPECT_EQ(test, self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS),
+			before);
+	bracket2(set, 5, 0);		/* a = 6 > b = 1 */
+	KUNIT_EXPECT_EQ(test, constats_read(set, v, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS),
+			before + 1);
+	constats_destroy(set);
+}
+
 static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE_PARAM(constats_create_bad_args_einval,
 			 create_bad_gen_params),
@@ -200,6 +277,9 @@ static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE(constats_destroy_null_or_err_ignored),
 	KUNIT_CASE(constats_read_bad_args_einval),
 	KUNIT_CASE(constats_read_nr_fills_min),
+	KUNIT_CASE_PARAM(constats_declare_bad_expr_einval, declare_bad_gen_params),
+	KUNIT_CASE(constats_declare_too_many_enospc),
+	KUNIT_CASE(constats_declare_checked_on_every_read),
 	{}
 };
 

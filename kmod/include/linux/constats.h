@@ -48,6 +48,9 @@
 #define CONSTATS_MAX_COUNTERS	256
 /* Generations in the ring a reader rotates. */
 #define CONSTATS_NR_GENS	3
+/* Most invariants declared on one set, and the longest one's text. */
+#define CONSTATS_MAX_INVARIANTS	16
+#define CONSTATS_INVARIANT_MAX	128
 
 /**
  * struct constats_cpu - one CPU's share of a counter set
@@ -108,6 +111,7 @@ struct constats *constats_create(const char *name,
 void constats_destroy(struct constats *set);
 int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		  u64 *generation);
+int constats_declare(struct constats *set, const char *expr);
 
 void constats_acquire_slow(struct constats *set, struct constats_writer *w);
 void constats_release_slow(struct constats_writer *w);

@@ -34,7 +34,7 @@ tap_check "insmod constats.ko" insmod ./constats.ko
 tap_check "/proc/constats is mode 0444" \
 	sh -c '[ "$(stat -c %a /proc/constats)" = 444 ]'
 tap_check "/proc/constats shows the self-stats set" \
-	sh -c '[ "$(awk "\$1 == \"constats\"" /proc/constats | wc -l)" -eq 7 ]'
+	sh -c '[ "$(awk "\$1 == \"constats\"" /proc/constats | wc -l)" -eq 8 ]'
 
 # json NAME COMMAND...: the command's stdout between markers, for the host
 # to parse with a real JSON parser; its exit status follows the end marker.
@@ -104,8 +104,20 @@ self_alive_ok() {
 }
 tap_check "self-stats: sets_alive == sets_created - sets_destroyed == 1" \
 	self_alive_ok
+tap_check "declared invariants held in every snapshot: invariant_violations == 0" \
+	[ "$(proc_value constats invariant_violations)" -eq 0 ]
 tap_check "rmmod constats" rmmod constats
 tap_check "/proc/constats is gone" [ ! -e /proc/constats ]
+
+# The same checks bite: a reader that does not wait tears snapshots.
+insmod ./constats.ko debug_skip_wait=1
+insmod ./constats_stress.ko duration=0 readers=1 stat_interval=0
+sleep 3
+broken=$(proc_value constats invariant_violations)
+rmmod constats_stress
+rmmod constats
+echo "broken reader (debug_skip_wait=1): invariant_violations=$broken"
+tap_check "a broken reader makes invariant_violations non-zero" [ "$broken" -gt 0 ]
 
 ./constats list 2>/tmp/err.txt
 tap_check "constats without the module exits 3" [ $? -eq 3 ]
