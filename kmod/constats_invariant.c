@@ -58,6 +58,7 @@ static bool constats_parse_u64(struct constats_parse *ps, s64 *v)
 		}
 		ps->p++;
 	}
+	*v = n;
 	return true;
 }
 

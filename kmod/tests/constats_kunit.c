@@ -268,6 +268,43 @@ static void constats_declare_checked_on_every_read(struct kunit *test)
 	constats_destroy(set);
 }
 
+/* Coefficients and constants count: each of these holds at a=6, b=12. */
+static void constats_declare_arithmetic(struct kunit *test)
+{
+	static const char *const hold[] = {
+		"2 * a == b", "b - 2*a == 0", "a == 6", "-a + 18 == b",
+		"b != 13", "3 * a < 19", "10 * b >= 120", "a + b > 17",
+	};
+	static const char *const fail[] = {
+		"a == 7", "2 * a < b", "b == 2 * a + 1", "a + b > 18",
+	};
+	struct constats *set = create_or_fail(test, "kunit_arith", names2, 2);
+	s64 v[2], before;
+	unsigned int i;
+
+	bracket2(set, 6, 12);
+	for (i = 0; i < ARRAY_SIZE(hold); i++) {
+		KUNIT_ASSERT_EQ(test, constats_declare(set, hold[i]), 0);
+		before = self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS);
+		constats_read(set, v, 2, NULL);
+		KUNIT_EXPECT_EQ_MSG(test, before,
+				    self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS),
+				    "\"%s\" should hold", hold[i]);
+	}
+	constats_destroy(set);
+	for (i = 0; i < ARRAY_SIZE(fail); i++) {
+		set = create_or_fail(test, "kunit_arith", names2, 2);
+		bracket2(set, 6, 12);
+		KUNIT_ASSERT_EQ(test, constats_declare(set, fail[i]), 0);
+		before = self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS);
+		constats_read(set, v, 2, NULL);
+		KUNIT_EXPECT_EQ_MSG(test, before + 1,
+				    self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS),
+				    "\"%s\" should fail", fail[i]);
+		constats_destroy(set);
+	}
+}
+
 static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE_PARAM(constats_create_bad_args_einval,
 			 create_bad_gen_params),
@@ -280,6 +317,7 @@ static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE_PARAM(constats_declare_bad_expr_einval, declare_bad_gen_params),
 	KUNIT_CASE(constats_declare_too_many_enospc),
 	KUNIT_CASE(constats_declare_checked_on_every_read),
+	KUNIT_CASE(constats_declare_arithmetic),
 	{}
 };
 

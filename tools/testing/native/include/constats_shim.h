@@ -13,6 +13,7 @@
 #ifndef _CONSTATS_SHIM_H
 #define _CONSTATS_SHIM_H
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -23,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef int64_t s64;
-typedef uint64_t u64;
+typedef long long s64;
+typedef unsigned long long u64;
 typedef uint32_t u32;
 typedef unsigned short umode_t;
 
@@ -33,6 +34,16 @@ typedef unsigned short umode_t;
 #define pr_fmt(fmt) fmt
 #endif
 #define pr_warn(fmt, ...) fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_err(fmt, ...) fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__)
+#define scnprintf(buf, size, fmt, ...) ({				\
+	int __n = snprintf((buf), (size), fmt, ##__VA_ARGS__);		\
+	__n < (int)(size) ? __n : (int)(size) - 1; })
+#define module_param(name, type, perm)
+#define MODULE_PARM_DESC(name, desc)
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
+#define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
+#define struct_size(p, member, n) \
+	(sizeof(*(p)) + (n) * sizeof(*(p)->member))
 #define IS_ENABLED(x) 0
 
 /* compiler */
