@@ -104,6 +104,21 @@ self_alive_ok() {
 }
 tap_check "self-stats: sets_alive == sets_created - sets_destroyed == 1" \
 	self_alive_ok
+# Real kernel events, from a module that uses only the public API.
+tap_check "insmod constats_trace.ko" insmod ./constats_trace.ko
+i=0
+while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done
+sleep 1
+grep -E "^(irq|sched) " /proc/constats
+for c in "irq hardirq_entries" "irq softirq_entries" "sched switches" \
+	 "sched wakeups"; do
+	tap_check "$c moves under a small workload" [ "$(proc_value $c)" -gt 0 ]
+done
+tap_check "sched forks counted the workload's 50 processes" \
+	[ "$(proc_value sched forks)" -ge 50 ]
+tap_check "rmmod constats_trace" rmmod constats_trace
+tap_check "the irq and sched sets are gone" \
+	sh -c '! grep -qE "^(irq|sched) " /proc/constats'
 tap_check "declared invariants held in every snapshot: invariant_violations == 0" \
 	[ "$(proc_value constats invariant_violations)" -eq 0 ]
 tap_check "rmmod constats" rmmod constats
