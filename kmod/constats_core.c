@@ -239,14 +239,13 @@ static void constats_report(struct constats_set *s,
 }
 
 /* Check the snapshot in ->totals against the set's invariants. */
-static unsigned int constats_check(struct constats_set *s)
+static unsigned int constats_check_totals(struct constats_set *s)
 {
 	unsigned int i, bad = 0;
 
 	lockdep_assert_held(&s->read_mutex);
 	for (i = 0; i < s->nr_inv; i++) {
-		if (constats_invariant_holds(s->inv[i], s->totals,
-					     s->pub.nr_counters))
+		if (constats_invariant_holds(s->inv[i], s->totals))
 			continue;
 		bad++;
 		if (s->inv_reported)
@@ -255,6 +254,55 @@ static unsigned int constats_check(struct constats_set *s)
 		constats_report(s, s->inv[i]);
 	}
 	return bad;
+}
+
+/**
+ * constats_check() - hold values to a set's declared invariants
+ * @set: counter set
+ * @values: one value per counter of @set, in counter order
+ * @nr: entries in @values, at least the set's number of counters
+ *
+ * For figures gathered some other way than constats_read(), e.g. the same
+ * events kept in plain per-CPU counters for comparison.  Violations found
+ * here are neither counted in invariant_violations nor logged.
+ *
+ * Context: Process context; sleeps.
+ * Return: how many of the set's invariants @values violates (0 if all
+ * hold), or -EINVAL if @set or @values is NULL or @nr is too small.
+ */
+int constats_check(struct constats *set, const s64 *values, unsigned int nr)
+{
+	struct constats_set *s;
+	unsigned int i;
+	int bad = 0;
+
+	might_sleep();
+	if (!set || !values || nr < set->nr_counters)
+		return -EINVAL;
+	s = constats_to_set(set);
+	mutex_lock(&s->read_mutex);
+	for (i = 0; i < s->nr_inv; i++)
+		bad += !constats_invariant_holds(s->inv[i], values);
+	mutex_unlock(&s->read_mutex);
+	return bad;
+}
+EXPORT_SYMBOL_GPL(constats_check);
+
+/* Copy up to @room invariant texts of @set; returns how many it has. */
+unsigned int constats_invariant_texts(struct constats *set,
+				      char texts[][CONSTATS_INVARIANT_MAX],
+				      unsigned int room)
+{
+	struct constats_set *s = constats_to_set(set);
+	unsigned int i, n;
+
+	mutex_lock(&s->read_mutex);
+	n = s->nr_inv;
+	for (i = 0; i < min(n, room); i++)
+		strscpy(texts[i], constats_invariant_text(s->inv[i]),
+			CONSTATS_INVARIANT_MAX);
+	mutex_unlock(&s->read_mutex);
+	return n;
 }
 
 int constats_add_invariant(struct constats *set,
@@ -351,7 +399,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
 		      cur, prev, s->totals);
 	gen = ++s->generation;
-	violations = constats_check(s);
+	violations = constats_check_totals(s);
 	if (n)
 		memcpy(values, s->totals, n * sizeof(*values));
 	mutex_unlock(&s->read_mutex);
@@ -622,13 +670,23 @@ EXPORT_SYMBOL_GPL(constats_kunit_self);
 int constats_core_init(void)
 {
 	struct constats *self;
+	int ret;
 
 	self = constats_create("constats", constats_self_names,
 			       CONSTATS_SELF_NR);
 	if (IS_ERR(self))
 		return PTR_ERR(self);
+	/* Both sides move in one bracket, in create and destroy. */
+	ret = constats_declare(self,
+			       "sets_alive == sets_created - sets_destroyed");
+	if (ret)
+		goto err_destroy;
 	WRITE_ONCE(constats_self, self);
 	return 0;
+
+err_destroy:
+	constats_destroy(self);
+	return ret;
 }
 
 void constats_core_exit(void)

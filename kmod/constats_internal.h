@@ -49,8 +49,11 @@ struct constats_invariant;
 int constats_add_invariant(struct constats *set,
 			   struct constats_invariant *inv);
 bool constats_invariant_holds(const struct constats_invariant *inv,
-			      const s64 *v, unsigned int nr);
+			      const s64 *v);
 const char *constats_invariant_text(const struct constats_invariant *inv);
 void constats_invariant_free(struct constats_invariant *inv);
+unsigned int constats_invariant_texts(struct constats *set,
+				      char texts[][CONSTATS_INVARIANT_MAX],
+				      unsigned int room);
 
 #endif /* _CONSTATS_INTERNAL_H */

@@ -305,6 +305,51 @@ static void constats_declare_arithmetic(struct kunit *test)
 	}
 }
 
+/* constats_check(): other figures held to the declared invariants. */
+static void constats_check_counts_violations(struct kunit *test)
+{
+	static const struct { s64 v[2]; int bad; } cases[] = {
+		{ { 5, 5 }, 0 }, { { 1, 2 }, 1 }, { { 6, 4 }, 1 },
+		{ { 9, 7 }, 2 }, { { -3, 13 }, 0 },
+	};
+	struct constats *set = create_or_fail(test, "kunit_check", names2, 2);
+	s64 before;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, constats_check(set, cases[0].v, 2), 0);
+	KUNIT_ASSERT_EQ(test, constats_declare(set, "a <= b"), 0);
+	KUNIT_ASSERT_EQ(test, constats_declare(set, "a + b == 10"), 0);
+	before = self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, constats_check(set, cases[i].v, 2),
+				    cases[i].bad, "a=%lld b=%lld",
+				    cases[i].v[0], cases[i].v[1]);
+	/* Not snapshots: nothing counted. */
+	KUNIT_EXPECT_EQ(test, self_value(CONSTATS_SELF_INVARIANT_VIOLATIONS),
+			before);
+	KUNIT_EXPECT_EQ(test, constats_check(NULL, cases[0].v, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, constats_check(set, NULL, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, constats_check(set, cases[0].v, 1), -EINVAL);
+	constats_destroy(set);
+}
+
+/* The self-stats set declares its own invariant, and it holds. */
+static void constats_check_self_invariant(struct kunit *test)
+{
+	struct constats *self = constats_kunit_self();
+	s64 v[CONSTATS_SELF_NR];
+
+	KUNIT_ASSERT_NOT_NULL(test, self);
+	KUNIT_ASSERT_EQ(test, constats_read(self, v, CONSTATS_SELF_NR, NULL),
+			CONSTATS_SELF_NR);
+	KUNIT_EXPECT_EQ(test, constats_check(self, v, CONSTATS_SELF_NR), 0);
+	KUNIT_EXPECT_EQ(test, v[CONSTATS_SELF_SETS_ALIVE],
+			v[CONSTATS_SELF_SETS_CREATED] -
+			v[CONSTATS_SELF_SETS_DESTROYED]);
+	v[CONSTATS_SELF_SETS_ALIVE]++;
+	KUNIT_EXPECT_EQ(test, constats_check(self, v, CONSTATS_SELF_NR), 1);
+}
+
 static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE_PARAM(constats_create_bad_args_einval,
 			 create_bad_gen_params),
@@ -318,6 +363,8 @@ static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE(constats_declare_too_many_enospc),
 	KUNIT_CASE(constats_declare_checked_on_every_read),
 	KUNIT_CASE(constats_declare_arithmetic),
+	KUNIT_CASE(constats_check_counts_violations),
+	KUNIT_CASE(constats_check_self_invariant),
 	{}
 };
 

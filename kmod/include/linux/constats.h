@@ -112,6 +112,7 @@ void constats_destroy(struct constats *set);
 int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		  u64 *generation);
 int constats_declare(struct constats *set, const char *expr);
+int constats_check(struct constats *set, const s64 *values, unsigned int nr);
 
 void constats_acquire_slow(struct constats *set, struct constats_writer *w);
 void constats_release_slow(struct constats_writer *w);
