@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ioctl ABI of /proc/constats (uapi/linux/constats.h): version, the list
- * of sets, a set's counter names, and a consistent snapshot of a set.
+ * of sets, a set's counter names, a consistent snapshot of a set, and the
+ * invariants declared on it.
  *
  * Each command copies its struct in with copy_struct_from_user() against the
  * caller's @size, validates it fully, does its work into kernel buffers with
@@ -56,7 +57,7 @@ static long constats_ioc_version(void __user *uarg)
 	if (ret)
 		return ret;
 	k.version = CONSTATS_ABI_VERSION;
-	k.features = CONSTATS_FEATURE_SNAPSHOT;
+	k.features = CONSTATS_FEATURE_SNAPSHOT | CONSTATS_FEATURE_INVARIANTS;
 	k.max_counters = CONSTATS_MAX_COUNTERS;
 	k.name_len = CONSTATS_NAME_LEN;
 	return constats_copy_out(uarg, &k, sizeof(k), usize);
@@ -220,6 +221,43 @@ static long constats_ioc_snapshot(void __user *uarg)
 	return ret;
 }
 
+static long constats_ioc_invariants(void __user *uarg)
+{
+	char (*texts)[CONSTATS_INVARIANT_LEN];
+	struct constats_ioc_invariants k;
+	struct constats *set;
+	u32 usize, n = 0;
+	int ret;
+
+	ret = constats_copy_in(&k, sizeof(k), CONSTATS_IOC_INVARIANTS_SIZE_VER0,
+			       uarg, &usize);
+	if (ret)
+		return ret;
+	if (k.flags)
+		return -EINVAL;
+	/* Zeroed, so the padding after each text leaks nothing. */
+	texts = kcalloc(CONSTATS_MAX_INVARIANTS, sizeof(*texts), GFP_KERNEL);
+	if (!texts)
+		return -ENOMEM;
+
+	constats_registry_lock();
+	set = constats_registry_find(k.id);
+	if (set) {
+		n = constats_invariant_texts(set, texts,
+					     CONSTATS_MAX_INVARIANTS);
+		ret = constats_room(k.invariants, k.nr_invariants, n);
+	} else {
+		ret = -ENOENT;
+	}
+	constats_registry_unlock();
+
+	k.nr_invariants = n;
+	ret = constats_finish(uarg, &k, sizeof(k), usize, ret, k.invariants,
+			      texts, n * sizeof(*texts));
+	kfree(texts);
+	return ret;
+}
+
 long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -233,7 +271,10 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		     CONSTATS_IOC_NAMES_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_snapshot) !=
 		     CONSTATS_IOC_SNAPSHOT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct constats_ioc_invariants) !=
+		     CONSTATS_IOC_INVARIANTS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_set_info) != 40);
+	BUILD_BUG_ON(CONSTATS_INVARIANT_MAX != CONSTATS_INVARIANT_LEN);
 	BUILD_BUG_ON(CONSTATS_NAME_MAX + 1 != CONSTATS_NAME_LEN);
 
 	/*
@@ -254,6 +295,8 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return constats_ioc_names(uarg);
 	case _IOC_NR(CONSTATS_IOC_SNAPSHOT):
 		return constats_ioc_snapshot(uarg);
+	case _IOC_NR(CONSTATS_IOC_INVARIANTS):
+		return constats_ioc_invariants(uarg);
 	}
 	return -ENOTTY;
 }

@@ -35,13 +35,17 @@ static const char *const self_names[] = {
 
 static const unsigned long commands[] = {
 	CONSTATS_IOC_VERSION, CONSTATS_IOC_LIST,
-	CONSTATS_IOC_NAMES, CONSTATS_IOC_SNAPSHOT,
+	CONSTATS_IOC_NAMES, CONSTATS_IOC_SNAPSHOT, CONSTATS_IOC_INVARIANTS,
 };
 
 static const unsigned int ver0_sizes[] = {
 	CONSTATS_IOC_VERSION_SIZE_VER0, CONSTATS_IOC_LIST_SIZE_VER0,
 	CONSTATS_IOC_NAMES_SIZE_VER0, CONSTATS_IOC_SNAPSHOT_SIZE_VER0,
+	CONSTATS_IOC_INVARIANTS_SIZE_VER0,
 };
+
+/* What the core declares on its own set. */
+#define SELF_INVARIANT "sets_alive == sets_created - sets_destroyed"
 
 #define NR_COMMANDS ARRAY_SIZE(commands)
 
@@ -88,7 +92,8 @@ TEST_F(constats, version_reports_abi)
 	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_VERSION, &v));
 	EXPECT_EQ(sizeof(v), v.size);
 	EXPECT_EQ(CONSTATS_ABI_VERSION, v.version);
-	EXPECT_EQ(CONSTATS_FEATURE_SNAPSHOT, v.features);
+	EXPECT_EQ(CONSTATS_FEATURE_SNAPSHOT | CONSTATS_FEATURE_INVARIANTS,
+		  v.features);
 	EXPECT_EQ(256, v.max_counters);
 	EXPECT_EQ(CONSTATS_NAME_LEN, v.name_len);
 }
@@ -116,6 +121,9 @@ TEST_F(constats, count_query_without_buffer)
 	struct constats_ioc_list l = { .size = sizeof(l) };
 	struct constats_ioc_names n = { .size = sizeof(n), .id = self->self_id };
 	struct constats_ioc_snapshot s = { .size = sizeof(s), .id = self->self_id };
+	struct constats_ioc_invariants inv = {
+		.size = sizeof(inv), .id = self->self_id,
+	};
 
 	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_LIST, &l));
 	EXPECT_LE(1, l.nr_sets);
@@ -124,6 +132,8 @@ TEST_F(constats, count_query_without_buffer)
 	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT, &s));
 	EXPECT_EQ(NR_SELF, s.nr_counters);
 	EXPECT_EQ(0, s.generation);
+	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+	EXPECT_EQ(1, inv.nr_invariants);
 }
 
 TEST_F(constats, names_in_index_order)
@@ -141,6 +151,24 @@ TEST_F(constats, names_in_index_order)
 	for (i = 0; i < NR_SELF; i++)
 		EXPECT_STREQ(self_names[i], names[i]);
 	EXPECT_TRUE(all_bytes(names[NR_SELF], SENTINEL, CONSTATS_NAME_LEN));
+}
+
+TEST_F(constats, invariants_in_declaration_order)
+{
+	char texts[3][CONSTATS_INVARIANT_LEN];
+	struct constats_ioc_invariants inv = {
+		.size = sizeof(inv), .id = self->self_id,
+		.nr_invariants = 3, .invariants = (uintptr_t)texts,
+	};
+	size_t len = strlen(SELF_INVARIANT) + 1;
+
+	memset(texts, SENTINEL, sizeof(texts));
+	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+	ASSERT_EQ(1, inv.nr_invariants);
+	EXPECT_STREQ(SELF_INVARIANT, texts[0]);
+	/* The rest of the entry is zeroes, not kernel memory. */
+	EXPECT_TRUE(all_bytes(texts[0] + len, 0, CONSTATS_INVARIANT_LEN - len));
+	EXPECT_TRUE(all_bytes(texts[1], SENTINEL, 2 * CONSTATS_INVARIANT_LEN));
 }
 
 TEST_F(constats, snapshot_is_consistent_and_numbered)
@@ -226,7 +254,15 @@ TEST_F(constats, bad_buffer_pointer_efault)
 		.size = sizeof(s), .id = self->self_id, .nr_counters = 64,
 		.values = 8,
 	};
+	struct constats_ioc_invariants inv = {
+		.size = sizeof(inv), .id = self->self_id, .nr_invariants = 4,
+		.invariants = 8,
+	};
 
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(4, inv.nr_invariants);
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_LIST, &l));
 	EXPECT_EQ(EFAULT, errno);
@@ -299,10 +335,22 @@ TEST_F(constats, nonzero_flags_or_reserved_einval)
 		.size = sizeof(s), .flags = 0x80000000, .id = self->self_id,
 		.nr_counters = NR_SELF, .values = (uintptr_t)v,
 	};
+	char texts[2][CONSTATS_INVARIANT_LEN];
+	struct constats_ioc_invariants inv = {
+		.size = sizeof(inv), .flags = 2, .id = self->self_id,
+		.nr_invariants = 2, .invariants = (uintptr_t)texts,
+	};
 
 	memset(info, SENTINEL, sizeof(info));
 	memset(names, SENTINEL, sizeof(names));
 	memset(v, SENTINEL, sizeof(v));
+	memset(texts, SENTINEL, sizeof(texts));
+
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(2, inv.nr_invariants);
+	EXPECT_TRUE(all_bytes(texts, SENTINEL, sizeof(texts)));
 
 	l.flags = 1;
 	errno = 0;
@@ -343,7 +391,14 @@ TEST_F(constats, unknown_id_enoent)
 			.size = sizeof(s), .id = ids[i],
 			.nr_counters = NR_SELF, .values = (uintptr_t)v,
 		};
+		struct constats_ioc_invariants inv = {
+			.size = sizeof(inv), .id = ids[i],
+		};
 
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+		EXPECT_EQ(ENOENT, errno);
+		EXPECT_EQ(0, inv.nr_invariants);
 		errno = 0;
 		EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_NAMES, &n));
 		EXPECT_EQ(ENOENT, errno);
@@ -371,10 +426,22 @@ TEST_F(constats, buffer_too_small_enospc_reports_need)
 		.size = sizeof(s), .id = self->self_id,
 		.nr_counters = 1, .values = (uintptr_t)v,
 	};
+	char texts[1][CONSTATS_INVARIANT_LEN];
+	struct constats_ioc_invariants inv = {
+		.size = sizeof(inv), .id = self->self_id,
+		.nr_invariants = 0, .invariants = (uintptr_t)texts,
+	};
 
 	memset(info, SENTINEL, sizeof(info));
 	memset(names, SENTINEL, sizeof(names));
 	memset(v, SENTINEL, sizeof(v));
+	memset(texts, SENTINEL, sizeof(texts));
+
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_INVARIANTS, &inv));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(1, inv.nr_invariants);
+	EXPECT_TRUE(all_bytes(texts, SENTINEL, sizeof(texts)));
 
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_LIST, &l));

@@ -33,6 +33,8 @@
 
 /* Bytes in a name field: names are at most 31 characters, NUL-terminated. */
 #define CONSTATS_NAME_LEN	32
+/* Bytes in an invariant's text: at most 127 characters, NUL-terminated. */
+#define CONSTATS_INVARIANT_LEN	128
 
 /**
  * struct constats_ioc_version - CONSTATS_IOC_VERSION
@@ -52,6 +54,8 @@ struct constats_ioc_version {
 
 /* Snapshots carry a generation number and a CLOCK_MONOTONIC timestamp. */
 #define CONSTATS_FEATURE_SNAPSHOT	0x1ULL
+/* CONSTATS_IOC_INVARIANTS is served. */
+#define CONSTATS_FEATURE_INVARIANTS	0x2ULL
 
 /**
  * struct constats_ioc_set_info - one entry of CONSTATS_IOC_LIST
@@ -120,14 +124,36 @@ struct constats_ioc_snapshot {
 	__u64 timestamp_ns;
 };
 
+/**
+ * struct constats_ioc_invariants - CONSTATS_IOC_INVARIANTS: the invariants
+ *	declared on a set, which the kernel checks on its every snapshot
+ * @size: sizeof(struct constats_ioc_invariants)
+ * @flags: must be 0
+ * @id: the set's id from CONSTATS_IOC_LIST
+ * @nr_invariants: in: texts @invariants has room for; out: invariants the
+ *		   set has
+ * @invariants: pointer to char[@nr_invariants][CONSTATS_INVARIANT_LEN],
+ *		filled in declaration order with each invariant's text, e.g.
+ *		"live == forks - exits"; may be 0 when @nr_invariants is 0
+ */
+struct constats_ioc_invariants {
+	__u32 size;
+	__u32 flags;
+	__u32 id;
+	__u32 nr_invariants;
+	__u64 invariants;
+};
+
 #define CONSTATS_IOC_VERSION_SIZE_VER0	24
 #define CONSTATS_IOC_LIST_SIZE_VER0	24
 #define CONSTATS_IOC_NAMES_SIZE_VER0	24
 #define CONSTATS_IOC_SNAPSHOT_SIZE_VER0	40
+#define CONSTATS_IOC_INVARIANTS_SIZE_VER0	24
 
 #define CONSTATS_IOC_VERSION	_IOWR(CONSTATS_IOC_MAGIC, 0x00, struct constats_ioc_version)
 #define CONSTATS_IOC_LIST	_IOWR(CONSTATS_IOC_MAGIC, 0x01, struct constats_ioc_list)
 #define CONSTATS_IOC_NAMES	_IOWR(CONSTATS_IOC_MAGIC, 0x02, struct constats_ioc_names)
 #define CONSTATS_IOC_SNAPSHOT	_IOWR(CONSTATS_IOC_MAGIC, 0x03, struct constats_ioc_snapshot)
+#define CONSTATS_IOC_INVARIANTS	_IOWR(CONSTATS_IOC_MAGIC, 0x04, struct constats_ioc_invariants)
 
 #endif /* _UAPI_LINUX_CONSTATS_H */
