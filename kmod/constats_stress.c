@@ -14,6 +14,10 @@
  *	brackets never decreases, the generation strictly increases
  *
  * Optionally a kthread takes CPUs offline and online (onoff_interval).
+ * With racy=1 every bracket's adds also go to plain per-CPU counters, and
+ * readers sum those too, one counter after another as percpu_counter_sum()
+ * does, and count the sums that break the set's declared invariants: the
+ * tearing constats exists to prevent.
  * Every writer tallies what it added; when the run ends (after duration
  * seconds, or at unload when duration is 0) the final snapshot must equal
  * the tallies exactly.  A stats line is logged every stat_interval seconds
@@ -79,6 +83,11 @@ module_param(set_churn, uint, 0444);
 MODULE_PARM_DESC(set_churn,
 		 "Kthreads creating and destroying short-lived sets churn<N>_<0|1> (default 0)");
 
+static bool racy;
+module_param(racy, bool, 0444);
+MODULE_PARM_DESC(racy,
+		 "Also keep plain per-CPU counters, sum them racily in the readers, and count the sums that violate the invariants (default off)");
+
 static uint stat_interval = 5;
 module_param(stat_interval, uint, 0444);
 MODULE_PARM_DESC(stat_interval, "Seconds between stats lines; 0 disables (default 5)");
@@ -124,11 +133,13 @@ struct stress_cpu {
 struct stress_reader {
 	struct task_struct *task;
 	u64 snapshots, violations, gen_errors, max_wait_ns;
+	u64 racy_sums, racy_violations;
 };
 
 static struct constats *stress_set;
 static char (*stress_names)[CONSTATS_NAME_MAX + 1];
 static struct stress_cpu __percpu *stress_cpus;
+static s64 __percpu *stress_racy;	/* racy=1: the same adds, unbracketed */
 static struct stress_writer *stress_writers;
 static unsigned int stress_nr_writers;
 static struct stress_reader *stress_readers;
@@ -170,6 +181,16 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	constats_add(&w, STRESS_ACCT0 + to, amount);
 	constats_add(&w, STRESS_BRACKETS, 1);
 	constats_release(&w);
+
+	if (stress_racy) {
+		/* As percpu_counter and SNMP MIBs count: each add alone. */
+		this_cpu_sub(stress_racy[STRESS_ACCT0 + from], amount);
+		this_cpu_inc(stress_racy[ctx]);
+		if (extra)
+			this_cpu_inc(stress_racy[extra]);
+		this_cpu_add(stress_racy[STRESS_ACCT0 + to], amount);
+		this_cpu_inc(stress_racy[STRESS_BRACKETS]);
+	}
 
 	t->v[STRESS_ACCT0 + from] -= amount;
 	t->v[STRESS_ACCT0 + to] += amount;
@@ -260,6 +281,22 @@ static bool stress_check(const s64 *v)
 	       (nr_counters == STRESS_FIXED || spread == v[STRESS_BRACKETS]);
 }
 
+/* racy=1: sum the plain counters as percpu_counter_sum() would. */
+static void stress_racy_sum(struct stress_reader *r, s64 *v)
+{
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < nr_counters; i++) {
+		v[i] = 0;
+		for_each_possible_cpu(cpu)
+			v[i] += READ_ONCE(*per_cpu_ptr(&stress_racy[i], cpu));
+	}
+	WRITE_ONCE(r->racy_sums, r->racy_sums + 1);
+	if (constats_check(stress_set, v, nr_counters) > 0)
+		WRITE_ONCE(r->racy_violations, r->racy_violations + 1);
+}
+
 static int stress_reader_fn(void *arg)
 {
 	struct stress_reader *r = arg;
@@ -287,6 +324,8 @@ static int stress_reader_fn(void *arg)
 			WRITE_ONCE(r->gen_errors, r->gen_errors + 1);
 		last_gen = gen;
 		last_brackets = v[STRESS_BRACKETS];
+		if (stress_racy)
+			stress_racy_sum(r, v);
 		stress_pause();
 	}
 	kfree(v);
@@ -359,6 +398,7 @@ static int stress_churn_fn(void *arg)
 
 struct stress_reader_sum {
 	u64 snapshots, violations, gen_errors, max_wait_ns;
+	u64 racy_sums, racy_violations;
 };
 
 static void stress_sum_readers(struct stress_reader_sum *sum)
@@ -372,6 +412,8 @@ static void stress_sum_readers(struct stress_reader_sum *sum)
 		sum->snapshots += READ_ONCE(r->snapshots);
 		sum->violations += READ_ONCE(r->violations);
 		sum->gen_errors += READ_ONCE(r->gen_errors);
+		sum->racy_sums += READ_ONCE(r->racy_sums);
+		sum->racy_violations += READ_ONCE(r->racy_violations);
 		sum->max_wait_ns = max(sum->max_wait_ns,
 				       READ_ONCE(r->max_wait_ns));
 	}
@@ -468,6 +510,10 @@ static void stress_finish(void)
 			READ_ONCE(stress_churn_errors));
 	pr_info("snapshots=%llu violations=%llu lost=%llu gen_errors=%llu\n",
 		sum.snapshots, violations, lost, sum.gen_errors);
+	/* Expected to tear: reported, never part of the verdict. */
+	if (racy)
+		pr_info("racy sums=%llu violations=%llu\n", sum.racy_sums,
+			sum.racy_violations);
 	pr_info("End of test: %s\n",
 		!violations && !lost && !sum.gen_errors &&
 		(sum.snapshots || !readers) ? "SUCCESS" : "FAILURE");
@@ -487,6 +533,7 @@ static void stress_free(void)
 	kfree(stress_churn_tasks);
 	kfree(stress_readers);
 	vfree(stress_writers);
+	free_percpu(stress_racy);
 	free_percpu(stress_cpus);
 	constats_destroy(stress_set);
 	kfree(stress_names);
@@ -543,8 +590,11 @@ static int __init stress_init(void)
 	stress_readers = kcalloc(readers, sizeof(*stress_readers), GFP_KERNEL);
 	stress_churn_tasks = kcalloc(set_churn, sizeof(*stress_churn_tasks),
 				     GFP_KERNEL);
+	if (racy)
+		stress_racy = __alloc_percpu(nr_counters * sizeof(s64),
+					     __alignof__(s64));
 	if (!stress_cpus || !stress_writers || (readers && !stress_readers) ||
-	    (set_churn && !stress_churn_tasks))
+	    (set_churn && !stress_churn_tasks) || (racy && !stress_racy))
 		goto err_free;
 
 	for_each_possible_cpu(cpu) {
@@ -621,9 +671,10 @@ static int __init stress_init(void)
 		schedule_delayed_work(&stress_finish_work, duration * HZ);
 	if (stat_interval)
 		schedule_delayed_work(&stress_stats_work, stat_interval * HZ);
-	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms, set_churn %u\n",
+	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms, set_churn %u, racy %d\n",
 		duration, num_online_cpus(), writers_per_cpu, hrtimer_us,
-		softirq, readers, nr_counters, onoff_interval, set_churn);
+		softirq, readers, nr_counters, onoff_interval, set_churn,
+		racy);
 	return 0;
 
 err_finish:

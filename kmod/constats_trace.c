@@ -14,7 +14,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/err.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -42,7 +44,50 @@ static const char *const sched_names[SCHED_NR] = {
 	"switches", "wakeups", "wakeups_new", "forks", "exits", "live",
 };
 
-static struct constats *trace_irq_set, *trace_sched_set;
+static unsigned int compare_us;
+module_param(compare_us, uint, 0444);
+MODULE_PARM_DESC(compare_us, "Also keep every event in plain per-CPU counters and, every compare_us microseconds, hold their racy sums and a constats snapshot to the same invariants, counting the results in the set \"trace_compare\" (default 0: off)");
+
+/**
+ * struct trace_set - one set this module keeps
+ * @name: the set's name
+ * @names: its counters' names
+ * @nr: how many
+ * @invariants: what every snapshot of it must satisfy, NULL-terminated
+ * @enabled: the module parameter that asks for it
+ * @set: the set, while it exists
+ * @racy: with compare_us, the same events in plain per-CPU counters, which
+ *	  can only be summed one counter after another
+ */
+struct trace_set {
+	const char *name;
+	const char *const *names;
+	unsigned int nr;
+	const char *const *invariants;
+	bool *enabled;
+	struct constats *set;
+	s64 __percpu *racy;
+};
+
+static struct trace_set trace_irq = {
+	.name = "irq", .names = irq_names, .nr = IRQ_NR, .enabled = &irq,
+	.invariants = (const char *const []) {
+		"hardirq_exits <= hardirq_entries",
+		"softirq_exits <= softirq_entries",
+		NULL,
+	},
+};
+
+static struct trace_set trace_sched = {
+	.name = "sched", .names = sched_names, .nr = SCHED_NR,
+	.enabled = &sched,
+	.invariants = (const char *const []) {
+		"live == forks - exits",
+		NULL,
+	},
+};
+
+static struct trace_set *const trace_sets[] = { &trace_irq, &trace_sched };
 
 /*
  * An exit counts only if this CPU counted the entry: an interrupt already
@@ -52,22 +97,29 @@ static struct constats *trace_irq_set, *trace_sched_set;
 static DEFINE_PER_CPU(bool, trace_in_hardirq);
 static DEFINE_PER_CPU(bool, trace_in_softirq);
 
-static void trace_bracket(struct constats *set, unsigned int a, s64 da,
+static void trace_bracket(struct trace_set *ts, unsigned int a, s64 da,
 			  unsigned int b, s64 db)
 {
 	struct constats_writer w;
 
-	constats_acquire(set, &w);
+	constats_acquire(ts->set, &w);
 	constats_add(&w, a, da);
 	if (db)
 		constats_add(&w, b, db);
 	constats_release(&w);
+
+	if (!ts->racy)
+		return;
+	/* As percpu_counter and SNMP MIBs count: each add on its own. */
+	this_cpu_add(ts->racy[a], da);
+	if (db)
+		this_cpu_add(ts->racy[b], db);
 }
 
 static void probe_irq_entry(void *data, int nr, struct irqaction *action)
 {
 	this_cpu_write(trace_in_hardirq, true);
-	trace_bracket(trace_irq_set, HARD_IN, 1, 0, 0);
+	trace_bracket(&trace_irq, HARD_IN, 1, 0, 0);
 }
 
 static void probe_irq_exit(void *data, int nr, struct irqaction *action,
@@ -76,13 +128,13 @@ static void probe_irq_exit(void *data, int nr, struct irqaction *action,
 	if (!this_cpu_read(trace_in_hardirq))
 		return;
 	this_cpu_write(trace_in_hardirq, false);
-	trace_bracket(trace_irq_set, HARD_OUT, 1, 0, 0);
+	trace_bracket(&trace_irq, HARD_OUT, 1, 0, 0);
 }
 
 static void probe_softirq_entry(void *data, unsigned int vec)
 {
 	this_cpu_write(trace_in_softirq, true);
-	trace_bracket(trace_irq_set, SOFT_IN, 1, 0, 0);
+	trace_bracket(&trace_irq, SOFT_IN, 1, 0, 0);
 }
 
 static void probe_softirq_exit(void *data, unsigned int vec)
@@ -90,39 +142,39 @@ static void probe_softirq_exit(void *data, unsigned int vec)
 	if (!this_cpu_read(trace_in_softirq))
 		return;
 	this_cpu_write(trace_in_softirq, false);
-	trace_bracket(trace_irq_set, SOFT_OUT, 1, 0, 0);
+	trace_bracket(&trace_irq, SOFT_OUT, 1, 0, 0);
 }
 
 static void probe_softirq_raise(void *data, unsigned int vec)
 {
-	trace_bracket(trace_irq_set, SOFT_RAISED, 1, 0, 0);
+	trace_bracket(&trace_irq, SOFT_RAISED, 1, 0, 0);
 }
 
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	trace_bracket(trace_sched_set, SWITCHES, 1, 0, 0);
+	trace_bracket(&trace_sched, SWITCHES, 1, 0, 0);
 }
 
 static void probe_wakeup(void *data, struct task_struct *p)
 {
-	trace_bracket(trace_sched_set, WAKEUPS, 1, 0, 0);
+	trace_bracket(&trace_sched, WAKEUPS, 1, 0, 0);
 }
 
 static void probe_wakeup_new(void *data, struct task_struct *p)
 {
-	trace_bracket(trace_sched_set, WAKEUPS_NEW, 1, 0, 0);
+	trace_bracket(&trace_sched, WAKEUPS_NEW, 1, 0, 0);
 }
 
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
-	trace_bracket(trace_sched_set, FORKS, 1, LIVE, 1);
+	trace_bracket(&trace_sched, FORKS, 1, LIVE, 1);
 }
 
 static void probe_exit(void *data, struct task_struct *p)
 {
-	trace_bracket(trace_sched_set, EXITS, 1, LIVE, -1);
+	trace_bracket(&trace_sched, EXITS, 1, LIVE, -1);
 }
 
 struct trace_probe {
@@ -170,31 +222,146 @@ static void trace_detach(void)
 	tracepoint_synchronize_unregister();
 }
 
+static void trace_set_destroy(struct trace_set *ts)
+{
+	constats_destroy(ts->set);
+	ts->set = NULL;
+	free_percpu(ts->racy);
+	ts->racy = NULL;
+}
+
+static int trace_set_create(struct trace_set *ts)
+{
+	const char *const *inv;
+	struct constats *set;
+	int ret;
+
+	set = constats_create(ts->name, ts->names, ts->nr);
+	if (IS_ERR(set))
+		return PTR_ERR(set);
+	ts->set = set;
+	for (inv = ts->invariants; *inv; inv++) {
+		ret = constats_declare(set, *inv);
+		if (ret)
+			goto err;
+	}
+	if (compare_us) {
+		ts->racy = __alloc_percpu(ts->nr * sizeof(s64),
+					  __alignof__(s64));
+		if (!ts->racy) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	return 0;
+
+err:
+	trace_set_destroy(ts);
+	return ret;
+}
+
+/*
+ * The comparison (compare_us): the racy sums add each counter up over the
+ * CPUs, one counter after another, as percpu_counter_sum() and the SNMP
+ * MIB folding do; an event that lands between two counters' sums is in one
+ * and not the other.  A constats snapshot of the same set, taken right
+ * after, is held to the same invariants.  Each round is one bracket in
+ * "trace_compare".
+ */
+enum {
+	CMP_ROUNDS, CMP_IRQ_RACY, CMP_IRQ_CONSTATS, CMP_SCHED_RACY,
+	CMP_SCHED_CONSTATS, CMP_NR
+};
+
+static const char *const compare_names[CMP_NR] = {
+	"rounds", "irq_racy_violations", "irq_constats_violations",
+	"sched_racy_violations", "sched_constats_violations",
+};
+
+static struct constats *trace_compare_set;
+static struct task_struct *trace_compare_task;
+
+/* Counts a round of @ts into @bad[0] (racy sums) and @bad[1] (constats). */
+static void trace_compare_set_round(struct trace_set *ts, s64 *v, s64 *bad)
+{
+	unsigned int i, cpu;
+
+	for (i = 0; i < ts->nr; i++) {
+		v[i] = 0;
+		for_each_possible_cpu(cpu)
+			v[i] += READ_ONCE(*per_cpu_ptr(&ts->racy[i], cpu));
+	}
+	bad[0] = constats_check(ts->set, v, ts->nr) > 0;
+	bad[1] = constats_read(ts->set, v, ts->nr, NULL) == ts->nr &&
+		 constats_check(ts->set, v, ts->nr) > 0;
+}
+
+static int trace_compare_fn(void *unused)
+{
+	s64 v[IRQ_NR + SCHED_NR], bad[CMP_NR];
+
+	while (!kthread_should_stop()) {
+		struct constats_writer w;
+		unsigned int i;
+
+		memset(bad, 0, sizeof(bad));
+		if (trace_irq.set)
+			trace_compare_set_round(&trace_irq, v,
+						&bad[CMP_IRQ_RACY]);
+		if (trace_sched.set)
+			trace_compare_set_round(&trace_sched, v,
+						&bad[CMP_SCHED_RACY]);
+		constats_acquire(trace_compare_set, &w);
+		constats_add(&w, CMP_ROUNDS, 1);
+		for (i = CMP_IRQ_RACY; i < CMP_NR; i++)
+			constats_add(&w, i, bad[i]);
+		constats_release(&w);
+		usleep_range(compare_us, compare_us + compare_us / 4 + 1);
+	}
+	return 0;
+}
+
+static void trace_compare_stop(void)
+{
+	if (trace_compare_task)
+		kthread_stop(trace_compare_task);
+	constats_destroy(trace_compare_set);
+}
+
+static int trace_compare_start(void)
+{
+	int ret;
+
+	trace_compare_set = constats_create("trace_compare", compare_names,
+					    CMP_NR);
+	if (IS_ERR(trace_compare_set))
+		return PTR_ERR(trace_compare_set);
+	trace_compare_task = kthread_run(trace_compare_fn, NULL,
+					 "constats_compare");
+	if (IS_ERR(trace_compare_task)) {
+		ret = PTR_ERR(trace_compare_task);
+		goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	constats_destroy(trace_compare_set);
+	return ret;
+}
+
 static int __init trace_init(void)
 {
 	unsigned int i;
 	int ret;
 
-	if (irq) {
-		trace_irq_set = constats_create("irq", irq_names, IRQ_NR);
-		if (IS_ERR(trace_irq_set))
-			return PTR_ERR(trace_irq_set);
-		ret = constats_declare(trace_irq_set,
-				       "hardirq_exits <= hardirq_entries") ?:
-		      constats_declare(trace_irq_set,
-				       "softirq_exits <= softirq_entries");
-		if (ret)
-			goto err_sets;
+	if (compare_us > USEC_PER_SEC) {
+		pr_err("compare_us=%u: at most %lu\n", compare_us, USEC_PER_SEC);
+		return -EINVAL;
 	}
-	if (sched) {
-		trace_sched_set = constats_create("sched", sched_names,
-						  SCHED_NR);
-		if (IS_ERR(trace_sched_set)) {
-			ret = PTR_ERR(trace_sched_set);
-			trace_sched_set = NULL;
-			goto err_sets;
-		}
-		ret = constats_declare(trace_sched_set, "live == forks - exits");
+	for (i = 0; i < ARRAY_SIZE(trace_sets); i++) {
+		if (!*trace_sets[i]->enabled)
+			continue;
+		ret = trace_set_create(trace_sets[i]);
 		if (ret)
 			goto err_sets;
 	}
@@ -215,21 +382,31 @@ static int __init trace_init(void)
 			goto err_detach;
 		p->attached = true;
 	}
+
+	if (compare_us) {
+		ret = trace_compare_start();
+		if (ret)
+			goto err_detach;
+	}
 	return 0;
 
 err_detach:
 	trace_detach();
 err_sets:
-	constats_destroy(trace_sched_set);
-	constats_destroy(trace_irq_set);
+	for (i = ARRAY_SIZE(trace_sets); i-- > 0;)
+		trace_set_destroy(trace_sets[i]);
 	return ret;
 }
 
 static void __exit trace_exit(void)
 {
+	unsigned int i;
+
+	if (compare_us)
+		trace_compare_stop();
 	trace_detach();
-	constats_destroy(trace_sched_set);
-	constats_destroy(trace_irq_set);
+	for (i = ARRAY_SIZE(trace_sets); i-- > 0;)
+		trace_set_destroy(trace_sets[i]);
 }
 
 module_init(trace_init);
