@@ -20,11 +20,13 @@
 
 #include <linux/constats.h>
 
+#include "constats_expr.h"
+
 #define CONSTATS_VERSION	"0.1.0"
 #define PROC_PATH		"/proc/constats"
 
 /* Exit statuses, documented in --help. */
-enum { EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_LOADED };
+enum { EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_LOADED, EXIT_VIOLATED };
 
 static bool json, pretty;
 
@@ -155,24 +157,36 @@ static const char help_text[] =
 	"                            with absolute values, then per-interval deltas\n"
 	"                            and rates per second; stop after COUNT reports\n"
 	"                            (default: until interrupted)\n"
+	"  check [-n COUNT] [-i SECONDS] [-e 'SET: INVARIANT']... [SET...]\n"
+	"                            hold COUNT snapshots (default 1), SECONDS\n"
+	"                            apart (default 0), of each SET to the\n"
+	"                            invariants declared on it and to those given\n"
+	"                            with -e, e.g. -e 'sched: exits <= forks'\n"
+	"                            (default: every set with invariants)\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json                JSON on stdout (watch: one object per line);\n"
 	"                            errors as {\"error\": \"...\"}\n"
 	"  -p, --pretty              indented JSON (implies --json)\n"
-	"  -i, --interval SECONDS    watch interval, > 0, fractions allowed\n"
-	"  -n, --count COUNT         number of watch reports, >= 1\n"
+	"  -i, --interval SECONDS    watch or check interval, > 0, fractions allowed\n"
+	"  -n, --count COUNT         number of watch reports or check snapshots, >= 1\n"
+	"  -e, --invariant 'SET: INVARIANT'\n"
+	"                            check: also hold SET to INVARIANT, written as\n"
+	"                            the kernel's: e.g. 'a + 2 * b <= c - 1', with\n"
+	"                            ==, !=, <=, >=, < or >\n"
 	"  -V, --version             version and ABI version\n"
 	"  -h, --help                this text\n"
 	"\n"
-	"Exit status: 0 success, 1 error (e.g. no such set), 2 usage error,\n"
-	"3 the constats module is not loaded (no " PROC_PATH ").\n"
+	"Exit status: 0 success, 1 error (e.g. no such set), 2 usage error (also\n"
+	"a malformed invariant), 3 the constats module is not loaded (no\n"
+	PROC_PATH "), 4 check found an invariant violated.\n"
 	"\n"
 	"Examples:\n"
 	"  constats list\n"
 	"  constats show constats\n"
 	"  constats watch -i 0.5 -n 4 stress\n"
-	"  constats -p show stress\n";
+	"  constats -p show stress\n"
+	"  constats check -n 100 irq sched\n";
 
 struct set {
 	struct constats_ioc_set_info info;
@@ -393,6 +407,21 @@ static int cmd_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Sleep until *@next plus @interval seconds, and make that *@next. */
+static void sleep_until_next(struct timespec *next, double interval)
+{
+	/* Absolute deadlines: the interval does not drift. */
+	next->tv_sec += (time_t)interval;
+	next->tv_nsec += (long)((interval - (time_t)interval) * 1e9);
+	if (next->tv_nsec >= 1000000000L) {
+		next->tv_sec++;
+		next->tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next,
+			       NULL) == EINTR)
+		;
+}
+
 static int cmd_watch(int argc, char **argv, double interval, long count)
 {
 	struct timespec next;
@@ -416,18 +445,259 @@ static int cmd_watch(int argc, char **argv, double interval, long count)
 		report(sets, nr, n > 0);
 		if (count >= 0 && n + 1 == count)
 			break;
-		/* Absolute deadlines: the interval does not drift. */
-		next.tv_sec += (time_t)interval;
-		next.tv_nsec += (long)((interval - (time_t)interval) * 1e9);
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
-				       NULL) == EINTR)
-			;
+		sleep_until_next(&next, interval);
 	}
 	return EXIT_OK;
+}
+
+/* One invariant held to every snapshot of one set by "check". */
+struct check {
+	struct set *set;
+	const char *text;
+	bool declared;
+	struct constats_expr expr;
+	unsigned long violations;
+	__u64 first_generation;
+	__s64 *first_values;	/* the first snapshot that violated it */
+};
+
+/* Invariants given with -e, as "SET: INVARIANT". */
+static const char **cli_invariants;
+static int nr_cli_invariants;
+
+static int lookup_counter(void *ctx, const char *name, size_t len)
+{
+	const struct set *s = ctx;
+	__u32 i;
+
+	for (i = 0; i < s->info.nr_counters; i++)
+		if (strlen(s->names[i]) == len && !memcmp(s->names[i], name, len))
+			return i;
+	return -1;
+}
+
+/* The invariants declared on @s, as CONSTATS_INVARIANT_LEN-byte texts. */
+static char *set_invariants(struct set *s, __u32 *nr)
+{
+	struct constats_ioc_invariants q = {
+		.size = sizeof(q), .id = s->info.id,
+	};
+	char *texts = NULL;
+
+	for (;;) {
+		if (ioctl(proc_fd, CONSTATS_IOC_INVARIANTS, &q) == 0 &&
+		    (texts || !q.nr_invariants))
+			break;
+		if (errno == ENOTTY)
+			die(EXIT_ERROR, "this constats.ko does not list invariants");
+		if (errno == ENOENT)
+			die(EXIT_ERROR, "set %s: destroyed", s->info.name);
+		if (texts && errno != ENOSPC)
+			die(EXIT_ERROR, "CONSTATS_IOC_INVARIANTS: %s",
+			    strerror(errno));
+		/* Invariants may be declared at any time: retry on ENOSPC. */
+		free(texts);
+		q.nr_invariants += 4;
+		texts = calloc(q.nr_invariants, CONSTATS_INVARIANT_LEN);
+		if (!texts)
+			die(EXIT_ERROR, "out of memory");
+		q.invariants = (uintptr_t)texts;
+	}
+	*nr = q.nr_invariants;
+	return texts;
+}
+
+static void check_init(struct check *c, struct set *s, const char *text,
+		       bool declared)
+{
+	const char *err;
+	size_t col;
+
+	c->set = s;
+	c->text = text;
+	c->declared = declared;
+	c->expr.nr = s->info.nr_counters;
+	c->expr.coef = calloc(s->info.nr_counters, sizeof(*c->expr.coef));
+	c->first_values = calloc(s->info.nr_counters, sizeof(__s64));
+	if (!c->expr.coef || !c->first_values)
+		die(EXIT_ERROR, "out of memory");
+	err = constats_expr_parse(&c->expr, text, lookup_counter, s, &col);
+	if (err)
+		die(declared ? EXIT_ERROR : EXIT_USAGE,
+		    "set %s: invariant '%s': %s at column %zu", s->info.name,
+		    text, err, col);
+}
+
+/* Split "SET: INVARIANT" at the colon; the set name, trimmed, goes to @name. */
+static const char *split_cli_invariant(const char *arg, char *name)
+{
+	const char *colon = strchr(arg, ':');
+	const char *p = arg, *end;
+
+	if (!colon)
+		die(EXIT_USAGE, "bad -e '%s': write it as 'SET: INVARIANT'", arg);
+	while (*p == ' ')
+		p++;
+	for (end = colon; end > p && end[-1] == ' '; end--)
+		;
+	if (end == p || end - p >= CONSTATS_NAME_LEN)
+		die(EXIT_USAGE, "bad -e '%s': no set name before ':'", arg);
+	memcpy(name, p, end - p);
+	name[end - p] = '\0';
+	for (p = colon + 1; *p == ' '; p++)
+		;
+	return p;
+}
+
+static void check_report(struct check *checks, int nr, unsigned long snaps)
+{
+	unsigned long bad = 0;
+	__u32 i;
+	int n;
+
+	if (json)
+		jw_open('[');
+	else if (nr)
+		printf("%-15s %-8s %9s %10s  %s\n", "SET", "FROM", "SNAPSHOTS",
+		       "VIOLATIONS", "INVARIANT");
+	for (n = 0; n < nr; n++) {
+		struct check *c = &checks[n];
+		struct set *s = c->set;
+
+		bad += c->violations != 0;
+		if (!json) {
+			printf("%-15s %-8s %9lu %10lu  %s\n", s->info.name,
+			       c->declared ? "declared" : "-e", snaps,
+			       c->violations, c->text);
+			if (!c->violations)
+				continue;
+			printf("%-15s first in snapshot %llu:", "",
+			       (unsigned long long)c->first_generation);
+			for (i = 0; i < s->info.nr_counters; i++)
+				if (c->expr.coef[i])
+					printf(" %s=%lld", s->names[i],
+					       (long long)c->first_values[i]);
+			putchar('\n');
+			continue;
+		}
+		jw_open('{');
+		jw_key("set");
+		jw_string(s->info.name);
+		jw_key("invariant");
+		jw_string(c->text);
+		jw_key("declared");
+		jw_value_prefix();
+		fputs(c->declared ? "true" : "false", stdout);
+		jw_key("snapshots");
+		jw_uint(snaps);
+		jw_key("violations");
+		jw_uint(c->violations);
+		if (c->violations) {
+			jw_key("first_violation");
+			jw_open('{');
+			jw_key("generation");
+			jw_uint(c->first_generation);
+			jw_key("counters");
+			jw_open('{');
+			for (i = 0; i < s->info.nr_counters; i++) {
+				if (!c->expr.coef[i])
+					continue;
+				jw_key(s->names[i]);
+				jw_int(c->first_values[i]);
+			}
+			jw_close('}');
+			jw_close('}');
+		}
+		jw_close('}');
+	}
+	if (json)
+		jw_close(']');
+	else if (!nr)
+		printf("no invariants to check\n");
+	else if (bad)
+		printf("%lu of %d invariants violated\n", bad, nr);
+	else
+		printf("all %d invariants held in %lu snapshots\n", nr, snaps);
+}
+
+static int cmd_check(int argc, char **argv, double interval, long count)
+{
+	char (*cli_sets)[CONSTATS_NAME_LEN];
+	char **want;
+	struct check *checks = NULL;
+	int nr_want = 0, nr_checks = 0, a, e;
+	unsigned long snaps;
+	struct timespec next;
+	struct set *sets;
+	bool any = false;
+	__u32 nr, i, k;
+
+	/* The sets: those named, and those the -e invariants name. */
+	cli_sets = calloc(nr_cli_invariants + 1, sizeof(*cli_sets));
+	want = calloc(argc + nr_cli_invariants + 1, sizeof(*want));
+	if (!cli_sets || !want)
+		die(EXIT_ERROR, "out of memory");
+	for (a = 0; a < argc; a++)
+		want[nr_want++] = argv[a];
+	for (e = 0; e < nr_cli_invariants; e++) {
+		split_cli_invariant(cli_invariants[e], cli_sets[e]);
+		for (a = 0; a < nr_want; a++)
+			if (!strcmp(want[a], cli_sets[e]))
+				break;
+		if (a == nr_want)
+			want[nr_want++] = cli_sets[e];
+	}
+	sets = select_sets(nr_want, want, &nr);
+
+	for (i = 0; i < nr; i++) {
+		__u32 nr_texts;
+		char *texts = set_invariants(&sets[i], &nr_texts);
+
+		checks = realloc(checks, (nr_checks + nr_texts +
+					  nr_cli_invariants) * sizeof(*checks) + 1);
+		if (!checks)
+			die(EXIT_ERROR, "out of memory");
+		for (k = 0; k < nr_texts; k++)
+			check_init(&checks[nr_checks++], &sets[i],
+				   texts + k * CONSTATS_INVARIANT_LEN, true);
+		for (e = 0; e < nr_cli_invariants; e++)
+			if (!strcmp(cli_sets[e], sets[i].info.name))
+				check_init(&checks[nr_checks++], &sets[i],
+					   split_cli_invariant(cli_invariants[e],
+							       cli_sets[e]),
+					   false);
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (snaps = 0; nr_checks && snaps < (unsigned long)count; snaps++) {
+		if (snaps)
+			sleep_until_next(&next, interval);
+		for (i = 0; i < nr; i++) {
+			struct set *s = &sets[i];
+			int n;
+
+			for (n = 0; n < nr_checks && checks[n].set != s; n++)
+				;
+			if (n == nr_checks)
+				continue;	/* nothing to hold it to */
+			set_snapshot(s);
+			for (n = 0; n < nr_checks; n++) {
+				struct check *c = &checks[n];
+
+				if (c->set != s ||
+				    constats_expr_holds(&c->expr, s->values))
+					continue;
+				if (!c->violations++) {
+					c->first_generation = s->generation;
+					memcpy(c->first_values, s->values,
+					       s->info.nr_counters * sizeof(__s64));
+				}
+				any = true;
+			}
+		}
+	}
+	check_report(checks, nr_checks, snaps);
+	return any ? EXIT_VIOLATED : EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -437,11 +707,13 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "invariant", required_argument, NULL, 'e' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	bool has_interval = false, has_count = false;
+	char set_name[CONSTATS_NAME_LEN];
 	double interval = 1.0;
 	long count = -1;
 	const char *cmd;
@@ -457,7 +729,7 @@ int main(int argc, char **argv)
 	}
 	json |= pretty;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jpi:n:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpi:n:e:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 		case 'p':	/* seen above */
@@ -478,6 +750,15 @@ int main(int argc, char **argv)
 				    optarg);
 			has_count = true;
 			break;
+		case 'e':
+			split_cli_invariant(optarg, set_name);
+			cli_invariants = realloc(cli_invariants,
+						 (nr_cli_invariants + 1) *
+						 sizeof(*cli_invariants));
+			if (!cli_invariants)
+				die(EXIT_ERROR, "out of memory");
+			cli_invariants[nr_cli_invariants++] = optarg;
+			break;
 		case 'V':
 			printf("constats %s (ABI %d)\n", CONSTATS_VERSION,
 			       CONSTATS_ABI_VERSION);
@@ -493,15 +774,22 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		die(EXIT_USAGE, "no command given (try --help)");
 	cmd = argv[optind++];
-	if (strcmp(cmd, "watch") && (has_interval || has_count))
-		die(EXIT_USAGE, "-i and -n apply to watch only");
-
-	if (strcmp(cmd, "list") && strcmp(cmd, "show") && strcmp(cmd, "watch"))
+	if (strcmp(cmd, "list") && strcmp(cmd, "show") &&
+	    strcmp(cmd, "watch") && strcmp(cmd, "check"))
 		die(EXIT_USAGE, "unknown command '%s' (try --help)", cmd);
+	if (strcmp(cmd, "watch") && strcmp(cmd, "check") &&
+	    (has_interval || has_count))
+		die(EXIT_USAGE, "-i and -n apply to watch and check only");
+	if (strcmp(cmd, "check") && nr_cli_invariants)
+		die(EXIT_USAGE, "-e applies to check only");
 	open_proc();
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - optind, argv + optind);
 	if (!strcmp(cmd, "show"))
 		return cmd_show(argc - optind, argv + optind);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - optind, argv + optind,
+				 has_interval ? interval : 0,
+				 has_count ? count : 1);
 	return cmd_watch(argc - optind, argv + optind, interval, count);
 }

@@ -80,6 +80,27 @@ def main():
     check('unknown set: {"error": ...} and exit 1',
           lambda: (lambda d: d[1] == 1 and 'no_such_set' in d[0]['error'])
           (doc('error_no_set')))
+    declared = {('irq', 'hardirq_exits <= hardirq_entries'),
+                ('irq', 'softirq_exits <= softirq_entries'),
+                ('sched', 'live == forks - exits')}
+    check('check: the declared invariants, 5 snapshots, none violated',
+          lambda: (lambda d: d[1] == 0 and
+                   {(c['set'], c['invariant']) for c in d[0]} == declared and
+                   all(c['declared'] is True and c['snapshots'] == 5 and
+                       c['violations'] == 0 and 'first_violation' not in c
+                       for c in d[0]))(doc('check')))
+
+    def violated():
+        d, status = doc('check_violated')
+        bad = [c for c in d if c['violations']]
+        v = bad[0]['first_violation'] if len(bad) == 1 else {}
+        return (status == 4 and len(d) == 2 and
+                bad[0]['invariant'] == 'forks < 0' and
+                bad[0]['declared'] is False and
+                set(v['counters']) == {'forks'} and
+                v['counters']['forks'] >= 0 and v['generation'] > 0)
+    check('check -e: the violated invariant with its values, exit 4',
+          violated)
     check('module not loaded: {"error": ...} and exit 3',
           lambda: (lambda d: d[1] == 3 and 'not loaded' in d[0]['error'])
           (doc('error_not_loaded')))

@@ -48,8 +48,8 @@ json() {
 
 verdicts0=$(dmesg | grep -c "constats_stress: End of test:")
 fallback0=$(proc_value constats fallback_brackets)
-tap_check "insmod constats_stress.ko" \
-	insmod ./constats_stress.ko duration="$STRESS_SECONDS"
+tap_check "insmod constats_stress.ko racy=1" \
+	insmod ./constats_stress.ko duration="$STRESS_SECONDS" racy=1
 procfs_reader &
 reader=$!
 
@@ -62,6 +62,11 @@ tap_check "constats watch prints 3 reports, the last two with rates" \
 	       [ "$(grep -c "RATE/S" /tmp/watch.txt)" -eq 2 ]'
 tap_check "constats list names the stress set" \
 	sh -c './constats list | grep -q "^[0-9]* *stress  *8$"'
+./constats check -n 200 stress > /tmp/check.txt
+check_status=$?
+tap_check "constats check -n 200 stress exits 0" [ "$check_status" -eq 0 ]
+tap_check "constats check -n 200 stress: both declared invariants held" \
+	grep -q "^all 2 invariants held in 200 snapshots$" /tmp/check.txt
 json list ./constats -j list
 json show ./constats -j show
 json show_pretty ./constats -p show stress constats
@@ -78,7 +83,7 @@ wait "$reader"
 read -r psnaps pbad < /tmp/procfs.result
 fallback1=$(proc_value constats fallback_brackets)
 
-dmesg | grep "constats_stress: " | tail -n 4 | sed 's/^\[[^]]*\] //'
+dmesg | grep "constats_stress: " | tail -n 5 | sed 's/^\[[^]]*\] //'
 echo "procfs: snapshots=$psnaps violations=$pbad"
 echo "fallback_brackets: $((fallback1 - fallback0))"
 
@@ -88,6 +93,10 @@ tap_check "stress verdict is SUCCESS" \
 tap_check "in-kernel reader: 0 violations, 0 lost, 0 generation errors" \
 	sh -c 'dmesg | grep "constats_stress: snapshots=" | tail -n 1 |
 	       grep -q "violations=0 lost=0 gen_errors=0"'
+racy_line=$(dmesg | grep "constats_stress: racy sums=" | tail -n 1)
+racy_bad=${racy_line##*violations=}
+tap_check "the same adds in plain per-CPU counters, summed racily, tore: ${racy_line#*racy }" \
+	[ "${racy_bad:-0}" -gt 0 ]
 tap_check "procfs reader took snapshots" [ "$psnaps" -gt 0 ]
 tap_check "procfs reader: 0 violations" [ "$pbad" -eq 0 ]
 tap_check "interrupts nested over brackets took the fallback lock" \
@@ -104,21 +113,83 @@ self_alive_ok() {
 }
 tap_check "self-stats: sets_alive == sets_created - sets_destroyed == 1" \
 	self_alive_ok
-# Real kernel events, from a module that uses only the public API.
-tap_check "insmod constats_trace.ko" insmod ./constats_trace.ko
+# Real kernel events, from a module that uses only the public API.  With
+# compare_us it also keeps the same events in plain per-CPU counters and
+# holds their racy sums and constats snapshots to the same invariants.
+tap_check "insmod constats_trace.ko compare_us=200" \
+	insmod ./constats_trace.ko compare_us=200
 i=0
-while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done
+while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done
 sleep 1
-grep -E "^(irq|sched) " /proc/constats
+grep -E "^(irq|sched|trace_compare) " /proc/constats
 for c in "irq hardirq_entries" "irq softirq_entries" "sched switches" \
 	 "sched wakeups"; do
 	tap_check "$c moves under a small workload" [ "$(proc_value $c)" -gt 0 ]
 done
-tap_check "sched forks counted the workload's 50 processes" \
-	[ "$(proc_value sched forks)" -ge 50 ]
+tap_check "sched forks counted the workload's 300 processes" \
+	[ "$(proc_value sched forks)" -ge 300 ]
+
+# constats check: the declared invariants, and others from the command line.
+./constats check -n 50 irq sched > /tmp/check.txt
+tap_check "constats check -n 50 irq sched exits 0" [ $? -eq 0 ]
+cat /tmp/check.txt
+tap_check "constats check lists the three declared invariants" \
+	sh -c '[ "$(grep -c " declared  *50  *0  " /tmp/check.txt)" -eq 3 ] &&
+	       grep -q "live == forks - exits" /tmp/check.txt'
+tap_check "constats check finds the self-stats set's invariant" \
+	sh -c './constats check | grep -q "^constats .*sets_alive == sets_created - sets_destroyed$"'
+tap_check "constats check -e 'sched: forks >= 300' holds" \
+	./constats check -e 'sched: forks >= 300'
+./constats check -e 'sched: 2 * forks < exits' > /tmp/check.txt
+tap_check "constats check -e with a false invariant exits 4" [ $? -eq 4 ]
+cat /tmp/check.txt
+tap_check "a violation is reported with the snapshot's values" \
+	sh -c 'grep -q "first in snapshot [0-9]*: forks=[0-9]* exits=[0-9]*$" /tmp/check.txt &&
+	       grep -q "^1 of 2 invariants violated$" /tmp/check.txt'
+./constats check -e 'sched: forks == nosuch' 2> /tmp/err.txt
+tap_check "constats check -e naming no counter exits 2" [ $? -eq 2 ]
+tap_check "... and says where" grep -q "no such counter at column 10" /tmp/err.txt
+./constats check -e 'nosuch: a == 1' 2> /dev/null
+tap_check "constats check -e naming no set exits 1" [ $? -eq 1 ]
+json check ./constats -j check -n 5 irq sched
+json check_violated ./constats -j check -e 'sched: forks < 0' sched
+
+# The contrast: racy sums of the same events break the same invariants.
+# Four shell loops fork on every CPU for LOAD_SECONDS meanwhile.
+LOAD_SECONDS=${LOAD_SECONDS:-5}
+compare_ok() { [ "$(proc_value trace_compare rounds)" -ge 100 ]; }
+tap_check "the comparison ran 100 rounds" wait_for compare_ok 60
+compare_values() {
+	for c in rounds irq_racy_violations irq_constats_violations \
+		 sched_racy_violations sched_constats_violations; do
+		printf '%s ' "$(proc_value trace_compare $c)"
+	done
+}
+read -r r0 ir0 ic0 sr0 sc0 <<EOF_VALUES
+$(compare_values)
+EOF_VALUES
+f0=$(proc_value sched forks)
+rm -f /tmp/stop_load
+for i in 1 2 3 4; do
+	(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
+done
+sleep "$LOAD_SECONDS"
+touch /tmp/stop_load
+wait
+read -r r1 ir1 ic1 sr1 sc1 <<EOF_VALUES
+$(compare_values)
+EOF_VALUES
+echo "comparison under load ($LOAD_SECONDS s, $(( $(proc_value sched forks) - f0 )) forks):" \
+	"rounds=$((r1 - r0))" \
+	"irq: racy=$((ir1 - ir0)) constats=$((ic1 - ic0))" \
+	"sched: racy=$((sr1 - sr0)) constats=$((sc1 - sc0))"
+tap_check "constats snapshots of irq never violated its invariants" \
+	[ "$(proc_value trace_compare irq_constats_violations)" -eq 0 ]
+tap_check "constats snapshots of sched never violated its invariants" \
+	[ "$(proc_value trace_compare sched_constats_violations)" -eq 0 ]
 tap_check "rmmod constats_trace" rmmod constats_trace
-tap_check "the irq and sched sets are gone" \
-	sh -c '! grep -qE "^(irq|sched) " /proc/constats'
+tap_check "the irq, sched and trace_compare sets are gone" \
+	sh -c '! grep -qE "^(irq|sched|trace_compare) " /proc/constats'
 tap_check "declared invariants held in every snapshot: invariant_violations == 0" \
 	[ "$(proc_value constats invariant_violations)" -eq 0 ]
 tap_check "rmmod constats" rmmod constats
