@@ -41,6 +41,22 @@ tap_check "torture verdict is SUCCESS" \
 	       grep -q SUCCESS'
 tap_check "rmmod constats_stress" rmmod constats_stress
 
+# Tracepoint probes in every context, and the comparison kthread, under
+# lockdep and KASAN or KCSAN.
+tap_check "insmod constats_trace.ko compare_us=500" \
+	insmod ./constats_trace.ko compare_us=500
+i=0
+while [ $i -lt 100 ]; do /bin/true; i=$((i + 1)); done
+compare_ok() { [ "$(proc_value trace_compare rounds)" -ge 50 ]; }
+tap_check "the comparison ran 50 rounds" wait_for compare_ok 120
+grep -E "^(irq|sched|trace_compare) " /proc/constats
+tap_check "sched forks counted the workload's 100 processes" \
+	[ "$(proc_value sched forks)" -ge 100 ]
+tap_check "constats snapshots never violated the irq and sched invariants" \
+	[ "$(proc_value trace_compare irq_constats_violations)" -eq 0 -a \
+	  "$(proc_value trace_compare sched_constats_violations)" -eq 0 ]
+tap_check "rmmod constats_trace" rmmod constats_trace
+
 if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null; then
 	if [ -e /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak
