@@ -107,6 +107,17 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo "callgrind: $ir instructions per bracket (acquire + 4 adds + release)."
 	echo "ThreadSanitizer, concurrent stress: $(grep -c 'WARNING: ThreadSanitizer' <<< "$tsan") reports; $(grep '^stress:' <<< "$tsan")"
 	echo
+	echo "## Racy per-CPU sums against constats snapshots"
+	echo
+	echo "The same adds kept in plain per-CPU counters and summed one counter"
+	echo "after another, as percpu_counter_sum() and SNMP folding do, held to"
+	echo "the same declared invariants (constats_stress.ko racy=1,"
+	echo "constats_trace.ko compare_us=100 under four fork loops):"
+	echo
+	echo '```'
+	sed -n 's/^constats-compare: //p' "$out/bench.log"
+	echo '```'
+	echo
 	echo "## Fast path: acquire + 4 adds + release"
 	echo
 	echo "LOCK-prefixed instructions: $locks (the smp_mb); irq-disabling instructions: $irqoff."
