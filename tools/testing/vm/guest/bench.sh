@@ -21,13 +21,7 @@ rmmod constats_stress
 COMPARE_SECONDS=${COMPARE_SECONDS:-30}
 insmod ./constats_trace.ko compare_us=100 || exit 1
 f0=$(proc_value sched forks)
-rm -f /tmp/stop_load
-for i in 1 2 3 4; do
-	(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
-done
-sleep "$COMPARE_SECONDS"
-touch /tmp/stop_load
-wait
+fork_load "$COMPARE_SECONDS"
 echo "constats-compare: trace $COMPARE_SECONDS s:" \
 	"forks=$(( $(proc_value sched forks) - f0 ))" \
 	"softirqs=$(proc_value irq softirq_entries)" \

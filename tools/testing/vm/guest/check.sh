@@ -169,13 +169,7 @@ read -r r0 ir0 ic0 sr0 sc0 <<EOF_VALUES
 $(compare_values)
 EOF_VALUES
 f0=$(proc_value sched forks)
-rm -f /tmp/stop_load
-for i in 1 2 3 4; do
-	(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
-done
-sleep "$LOAD_SECONDS"
-touch /tmp/stop_load
-wait
+fork_load "$LOAD_SECONDS"
 read -r r1 ir1 ic1 sr1 sc1 <<EOF_VALUES
 $(compare_values)
 EOF_VALUES

@@ -43,3 +43,16 @@ wait_for() {
 	done
 	return 1
 }
+
+# fork_load SECONDS: four shell loops forking /bin/true, one per CPU.
+fork_load() {
+	rm -f /tmp/stop_load
+	load_pids=
+	for i in 1 2 3 4; do
+		(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
+		load_pids="$load_pids $!"
+	done
+	sleep "$1"
+	touch /tmp/stop_load
+	wait $load_pids
+}
