@@ -7,14 +7,17 @@
  *	       event is a bracket from its own (hardirq, softirq) context
  *	sched: context switches, wakeups, forks and exits, with live tasks
  *	       (forks - exits since load) kept in the same brackets
+ *	block: requests issued, requeued and completed, with their bytes and
+ *	       the bytes in flight kept in the same brackets
  *
  * The tracepoints are found by name with for_each_kernel_tracepoint().
  * Their prototypes below are those of 6.1 and 6.12 alike.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/err.h>
+#include <linux/blk-mq.h>
 #include <linux/delay.h>
+#include <linux/err.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -42,6 +45,20 @@ static const char *const irq_names[IRQ_NR] = {
 enum { SWITCHES, WAKEUPS, WAKEUPS_NEW, FORKS, EXITS, LIVE, SCHED_NR };
 static const char *const sched_names[SCHED_NR] = {
 	"switches", "wakeups", "wakeups_new", "forks", "exits", "live",
+};
+
+static bool block = true;
+module_param(block, bool, 0444);
+MODULE_PARM_DESC(block, "Count block requests in the set \"block\" (default on)");
+
+enum {
+	RQ_ISSUED, RQ_REQUEUED, RQ_COMPLETIONS, BYTES_ISSUED, BYTES_REQUEUED,
+	BYTES_COMPLETED, BYTES_IN_FLIGHT, BLOCK_NR
+};
+
+static const char *const block_names[BLOCK_NR] = {
+	"requests_issued", "requests_requeued", "completions", "bytes_issued",
+	"bytes_requeued", "bytes_completed", "bytes_in_flight",
 };
 
 static unsigned int compare_us;
@@ -87,7 +104,21 @@ static struct trace_set trace_sched = {
 	},
 };
 
-static struct trace_set *const trace_sets[] = { &trace_irq, &trace_sched };
+static struct trace_set trace_block = {
+	.name = "block", .names = block_names, .nr = BLOCK_NR,
+	.enabled = &block,
+	.invariants = (const char *const []) {
+		"bytes_in_flight == bytes_issued - bytes_requeued - bytes_completed",
+		NULL,
+	},
+};
+
+static struct trace_set *const trace_sets[] = {
+	&trace_irq, &trace_sched, &trace_block,
+};
+
+/* Most counters in one of them. */
+#define TRACE_MAX_NR	8
 
 /*
  * An exit counts only if this CPU counted the entry: an interrupt already
@@ -97,29 +128,41 @@ static struct trace_set *const trace_sets[] = { &trace_irq, &trace_sched };
 static DEFINE_PER_CPU(bool, trace_in_hardirq);
 static DEFINE_PER_CPU(bool, trace_in_softirq);
 
-static void trace_bracket(struct trace_set *ts, unsigned int a, s64 da,
-			  unsigned int b, s64 db)
+struct trace_add {
+	unsigned int counter;
+	s64 delta;
+};
+
+/* One event: its adds to @ts in one bracket. */
+static void trace_bracket(struct trace_set *ts, const struct trace_add *add,
+			  unsigned int nr)
 {
 	struct constats_writer w;
+	unsigned int i;
 
 	constats_acquire(ts->set, &w);
-	constats_add(&w, a, da);
-	if (db)
-		constats_add(&w, b, db);
+	for (i = 0; i < nr; i++)
+		constats_add(&w, add[i].counter, add[i].delta);
 	constats_release(&w);
 
 	if (!ts->racy)
 		return;
 	/* As percpu_counter and SNMP MIBs count: each add on its own. */
-	this_cpu_add(ts->racy[a], da);
-	if (db)
-		this_cpu_add(ts->racy[b], db);
+	for (i = 0; i < nr; i++)
+		this_cpu_add(ts->racy[add[i].counter], add[i].delta);
+}
+
+static void trace_count(struct trace_set *ts, unsigned int counter)
+{
+	const struct trace_add add = { counter, 1 };
+
+	trace_bracket(ts, &add, 1);
 }
 
 static void probe_irq_entry(void *data, int nr, struct irqaction *action)
 {
 	this_cpu_write(trace_in_hardirq, true);
-	trace_bracket(&trace_irq, HARD_IN, 1, 0, 0);
+	trace_count(&trace_irq, HARD_IN);
 }
 
 static void probe_irq_exit(void *data, int nr, struct irqaction *action,
@@ -128,13 +171,13 @@ static void probe_irq_exit(void *data, int nr, struct irqaction *action,
 	if (!this_cpu_read(trace_in_hardirq))
 		return;
 	this_cpu_write(trace_in_hardirq, false);
-	trace_bracket(&trace_irq, HARD_OUT, 1, 0, 0);
+	trace_count(&trace_irq, HARD_OUT);
 }
 
 static void probe_softirq_entry(void *data, unsigned int vec)
 {
 	this_cpu_write(trace_in_softirq, true);
-	trace_bracket(&trace_irq, SOFT_IN, 1, 0, 0);
+	trace_count(&trace_irq, SOFT_IN);
 }
 
 static void probe_softirq_exit(void *data, unsigned int vec)
@@ -142,39 +185,81 @@ static void probe_softirq_exit(void *data, unsigned int vec)
 	if (!this_cpu_read(trace_in_softirq))
 		return;
 	this_cpu_write(trace_in_softirq, false);
-	trace_bracket(&trace_irq, SOFT_OUT, 1, 0, 0);
+	trace_count(&trace_irq, SOFT_OUT);
 }
 
 static void probe_softirq_raise(void *data, unsigned int vec)
 {
-	trace_bracket(&trace_irq, SOFT_RAISED, 1, 0, 0);
+	trace_count(&trace_irq, SOFT_RAISED);
 }
 
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	trace_bracket(&trace_sched, SWITCHES, 1, 0, 0);
+	trace_count(&trace_sched, SWITCHES);
 }
 
 static void probe_wakeup(void *data, struct task_struct *p)
 {
-	trace_bracket(&trace_sched, WAKEUPS, 1, 0, 0);
+	trace_count(&trace_sched, WAKEUPS);
 }
 
 static void probe_wakeup_new(void *data, struct task_struct *p)
 {
-	trace_bracket(&trace_sched, WAKEUPS_NEW, 1, 0, 0);
+	trace_count(&trace_sched, WAKEUPS_NEW);
 }
 
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
-	trace_bracket(&trace_sched, FORKS, 1, LIVE, 1);
+	static const struct trace_add add[] = { { FORKS, 1 }, { LIVE, 1 } };
+
+	trace_bracket(&trace_sched, add, ARRAY_SIZE(add));
 }
 
 static void probe_exit(void *data, struct task_struct *p)
 {
-	trace_bracket(&trace_sched, EXITS, 1, LIVE, -1);
+	static const struct trace_add add[] = { { EXITS, 1 }, { LIVE, -1 } };
+
+	trace_bracket(&trace_sched, add, ARRAY_SIZE(add));
+}
+
+/*
+ * A request's bytes are in flight from issue until completed (possibly in
+ * parts: block_rq_complete reports each part) or requeued, after which it
+ * is issued again with what is left.
+ */
+static void probe_rq_issue(void *data, struct request *rq)
+{
+	s64 bytes = blk_rq_bytes(rq);
+	const struct trace_add add[] = {
+		{ RQ_ISSUED, 1 }, { BYTES_ISSUED, bytes },
+		{ BYTES_IN_FLIGHT, bytes },
+	};
+
+	trace_bracket(&trace_block, add, ARRAY_SIZE(add));
+}
+
+static void probe_rq_requeue(void *data, struct request *rq)
+{
+	s64 bytes = blk_rq_bytes(rq);
+	const struct trace_add add[] = {
+		{ RQ_REQUEUED, 1 }, { BYTES_REQUEUED, bytes },
+		{ BYTES_IN_FLIGHT, -bytes },
+	};
+
+	trace_bracket(&trace_block, add, ARRAY_SIZE(add));
+}
+
+static void probe_rq_complete(void *data, struct request *rq,
+			      blk_status_t error, unsigned int nr_bytes)
+{
+	const struct trace_add add[] = {
+		{ RQ_COMPLETIONS, 1 }, { BYTES_COMPLETED, nr_bytes },
+		{ BYTES_IN_FLIGHT, -(s64)nr_bytes },
+	};
+
+	trace_bracket(&trace_block, add, ARRAY_SIZE(add));
 }
 
 struct trace_probe {
@@ -196,6 +281,9 @@ static struct trace_probe trace_probes[] = {
 	{ "sched_wakeup_new", (void *)probe_wakeup_new, &sched },
 	{ "sched_process_fork", (void *)probe_fork, &sched },
 	{ "sched_process_exit", (void *)probe_exit, &sched },
+	{ "block_rq_issue", (void *)probe_rq_issue, &block },
+	{ "block_rq_requeue", (void *)probe_rq_requeue, &block },
+	{ "block_rq_complete", (void *)probe_rq_complete, &block },
 };
 
 static void trace_find(struct tracepoint *tp, void *priv)
@@ -268,20 +356,24 @@ err:
  * after, is held to the same invariants.  Each round is one bracket in
  * "trace_compare".
  */
-enum {
-	CMP_ROUNDS, CMP_IRQ_RACY, CMP_IRQ_CONSTATS, CMP_SCHED_RACY,
-	CMP_SCHED_CONSTATS, CMP_NR
+static const char *const compare_names[] = {
+	"rounds",
+	"irq_racy_violations", "irq_constats_violations",
+	"sched_racy_violations", "sched_constats_violations",
+	"block_racy_violations", "block_constats_violations",
 };
 
-static const char *const compare_names[CMP_NR] = {
-	"rounds", "irq_racy_violations", "irq_constats_violations",
-	"sched_racy_violations", "sched_constats_violations",
-};
+/* Where set @i of trace_sets[] counts its racy and constats violations. */
+#define CMP_RACY(i)	(1 + 2 * (i))
+#define CMP_CONSTATS(i)	(2 + 2 * (i))
 
 static struct constats *trace_compare_set;
 static struct task_struct *trace_compare_task;
 
-/* Counts a round of @ts into @bad[0] (racy sums) and @bad[1] (constats). */
+/*
+ * Counts a round of @ts into @bad[0] (racy sums) and @bad[1] (constats);
+ * CMP_RACY() and CMP_CONSTATS() are adjacent.
+ */
 static void trace_compare_set_round(struct trace_set *ts, s64 *v, s64 *bad)
 {
 	unsigned int i, cpu;
@@ -298,22 +390,24 @@ static void trace_compare_set_round(struct trace_set *ts, s64 *v, s64 *bad)
 
 static int trace_compare_fn(void *unused)
 {
-	s64 v[IRQ_NR + SCHED_NR], bad[CMP_NR];
+	s64 v[TRACE_MAX_NR], bad[ARRAY_SIZE(compare_names)];
 
+	BUILD_BUG_ON(ARRAY_SIZE(compare_names) !=
+		     CMP_CONSTATS(ARRAY_SIZE(trace_sets) - 1) + 1);
+	BUILD_BUG_ON(IRQ_NR > TRACE_MAX_NR || SCHED_NR > TRACE_MAX_NR ||
+		     BLOCK_NR > TRACE_MAX_NR);
 	while (!kthread_should_stop()) {
 		struct constats_writer w;
 		unsigned int i;
 
 		memset(bad, 0, sizeof(bad));
-		if (trace_irq.set)
-			trace_compare_set_round(&trace_irq, v,
-						&bad[CMP_IRQ_RACY]);
-		if (trace_sched.set)
-			trace_compare_set_round(&trace_sched, v,
-						&bad[CMP_SCHED_RACY]);
+		for (i = 0; i < ARRAY_SIZE(trace_sets); i++)
+			if (trace_sets[i]->set)
+				trace_compare_set_round(trace_sets[i], v,
+							&bad[CMP_RACY(i)]);
+		bad[0] = 1;	/* rounds */
 		constats_acquire(trace_compare_set, &w);
-		constats_add(&w, CMP_ROUNDS, 1);
-		for (i = CMP_IRQ_RACY; i < CMP_NR; i++)
+		for (i = 0; i < ARRAY_SIZE(bad); i++)
 			constats_add(&w, i, bad[i]);
 		constats_release(&w);
 		usleep_range(compare_us, compare_us + compare_us / 4 + 1);
@@ -333,7 +427,7 @@ static int trace_compare_start(void)
 	int ret;
 
 	trace_compare_set = constats_create("trace_compare", compare_names,
-					    CMP_NR);
+					    ARRAY_SIZE(compare_names));
 	if (IS_ERR(trace_compare_set))
 		return PTR_ERR(trace_compare_set);
 	trace_compare_task = kthread_run(trace_compare_fn, NULL,
