@@ -172,8 +172,13 @@ for flavour in bookworm bookworm-backports; do
 	fi
 	eval "$kvars"
 	build_modules "$KREL" "$KDIR" || continue
+	# The kernel's own null_blk gives constats_trace.ko block requests.
+	if ! "$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk; then
+		fail "$KREL: the kernel's configfs and null_blk modules"
+		continue
+	fi
 	boot "$KREL" "$VMLINUZ" "$vm/guest/check.sh" \
-		"$out/$KREL"/kmod/*.ko $user_progs
+		"$out/$KREL"/kmod/*.ko "$out/$KREL"/stock/*.ko $user_progs
 	"$top/tools/testing/check_json.py" "$out/$KREL.log" > "$out/json-$KREL.log"
 	count_tap "$KREL" "$out/json-$KREL.log"
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"

@@ -6,6 +6,7 @@
 # host's /boot or /usr/src), and print shell assignments:
 #
 #	KREL=6.1.0-NN-amd64 VMLINUZ=<path> KDIR=<headers build tree>
+#	MODDIR=<the image's /lib/modules/KREL>
 #
 # FLAVOUR: bookworm (Debian 12's 6.1) or bookworm-backports (6.12, also
 # trixie's kernel).  Backports come through a private apt configuration in
@@ -75,3 +76,4 @@ fi
 echo "KREL=$krel"
 echo "VMLINUZ=$root/root/boot/vmlinuz-$krel"
 echo "KDIR=$root/root/usr/src/linux-headers-$krel"
+echo "MODDIR=$root/root/lib/modules/$krel"

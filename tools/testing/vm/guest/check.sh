@@ -129,6 +129,20 @@ done
 tap_check "sched forks counted the workload's 300 processes" \
 	[ "$(proc_value sched forks)" -ge 300 ]
 
+# Block requests, on null_blk from the kernel's own modules: a disk with
+# nothing behind it.  4 MiB written and 4 MiB read, bypassing the cache.
+tap_check "insmod the kernel's configfs.ko and null_blk.ko" \
+	sh -c 'insmod ./configfs.ko && insmod ./null_blk.ko'
+nullb_ready() { [ -b /dev/nullb0 ]; }
+tap_check "/dev/nullb0 appears" wait_for nullb_ready 30
+dd if=/dev/zero of=/dev/nullb0 bs=64k count=64 oflag=direct 2> /dev/null
+dd if=/dev/nullb0 of=/dev/null bs=64k count=64 iflag=direct 2> /dev/null
+grep "^block " /proc/constats
+tap_check "block requests_issued moves under direct I/O" \
+	[ "$(proc_value block requests_issued)" -gt 0 ]
+tap_check "block bytes_completed counted the 8 MiB of direct I/O" \
+	[ "$(proc_value block bytes_completed)" -ge 8388608 ]
+
 # constats check: the declared invariants, and others from the command line.
 ./constats check -n 50 irq sched > /tmp/check.txt
 tap_check "constats check -n 50 irq sched exits 0" [ $? -eq 0 ]
@@ -161,29 +175,34 @@ compare_ok() { [ "$(proc_value trace_compare rounds)" -ge 100 ]; }
 tap_check "the comparison ran 100 rounds" wait_for compare_ok 60
 compare_values() {
 	for c in rounds irq_racy_violations irq_constats_violations \
-		 sched_racy_violations sched_constats_violations; do
+		 sched_racy_violations sched_constats_violations \
+		 block_racy_violations block_constats_violations; do
 		printf '%s ' "$(proc_value trace_compare $c)"
 	done
 }
-read -r r0 ir0 ic0 sr0 sc0 <<EOF_VALUES
+read -r r0 ir0 ic0 sr0 sc0 br0 bc0 <<EOF_VALUES
 $(compare_values)
 EOF_VALUES
 f0=$(proc_value sched forks)
 fork_load "$LOAD_SECONDS"
-read -r r1 ir1 ic1 sr1 sc1 <<EOF_VALUES
+read -r r1 ir1 ic1 sr1 sc1 br1 bc1 <<EOF_VALUES
 $(compare_values)
 EOF_VALUES
 echo "comparison under load ($LOAD_SECONDS s, $(( $(proc_value sched forks) - f0 )) forks):" \
 	"rounds=$((r1 - r0))" \
 	"irq: racy=$((ir1 - ir0)) constats=$((ic1 - ic0))" \
-	"sched: racy=$((sr1 - sr0)) constats=$((sc1 - sc0))"
+	"sched: racy=$((sr1 - sr0)) constats=$((sc1 - sc0))" \
+	"block: racy=$((br1 - br0)) constats=$((bc1 - bc0))"
 tap_check "constats snapshots of irq never violated its invariants" \
 	[ "$(proc_value trace_compare irq_constats_violations)" -eq 0 ]
 tap_check "constats snapshots of sched never violated its invariants" \
 	[ "$(proc_value trace_compare sched_constats_violations)" -eq 0 ]
+tap_check "constats snapshots of block never violated its invariant" \
+	[ "$(proc_value trace_compare block_constats_violations)" -eq 0 ]
 tap_check "rmmod constats_trace" rmmod constats_trace
-tap_check "the irq, sched and trace_compare sets are gone" \
-	sh -c '! grep -qE "^(irq|sched|trace_compare) " /proc/constats'
+tap_check "the irq, sched, block and trace_compare sets are gone" \
+	sh -c '! grep -qE "^(irq|sched|block|trace_compare) " /proc/constats'
+tap_check "rmmod null_blk configfs" rmmod null_blk configfs
 tap_check "declared invariants held in every snapshot: invariant_violations == 0" \
 	[ "$(proc_value constats invariant_violations)" -eq 0 ]
 tap_check "rmmod constats" rmmod constats

@@ -47,14 +47,21 @@ tap_check "insmod constats_trace.ko compare_us=500" \
 	insmod ./constats_trace.ko compare_us=500
 i=0
 while [ $i -lt 100 ]; do /bin/true; i=$((i + 1)); done
+# null_blk is built in (config/debug.config): block requests too.
+tap_check "/dev/nullb0 exists" [ -b /dev/nullb0 ]
+dd if=/dev/zero of=/dev/nullb0 bs=64k count=16 oflag=direct 2> /dev/null
+dd if=/dev/nullb0 of=/dev/null bs=64k count=16 iflag=direct 2> /dev/null
 compare_ok() { [ "$(proc_value trace_compare rounds)" -ge 50 ]; }
 tap_check "the comparison ran 50 rounds" wait_for compare_ok 120
-grep -E "^(irq|sched|trace_compare) " /proc/constats
+grep -E "^(irq|sched|block|trace_compare) " /proc/constats
 tap_check "sched forks counted the workload's 100 processes" \
 	[ "$(proc_value sched forks)" -ge 100 ]
-tap_check "constats snapshots never violated the irq and sched invariants" \
+tap_check "block bytes_completed counted the 2 MiB of direct I/O" \
+	[ "$(proc_value block bytes_completed)" -ge 2097152 ]
+tap_check "constats snapshots never violated the irq, sched and block invariants" \
 	[ "$(proc_value trace_compare irq_constats_violations)" -eq 0 -a \
-	  "$(proc_value trace_compare sched_constats_violations)" -eq 0 ]
+	  "$(proc_value trace_compare sched_constats_violations)" -eq 0 -a \
+	  "$(proc_value trace_compare block_constats_violations)" -eq 0 ]
 tap_check "rmmod constats_trace" rmmod constats_trace
 
 if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null; then

@@ -44,12 +44,20 @@ wait_for() {
 	return 1
 }
 
-# fork_load SECONDS: four shell loops forking /bin/true, one per CPU.
+# fork_load SECONDS: four shell loops forking, one per CPU: /bin/true, and
+# small direct reads of /dev/nullb0 in the last one when it exists.
 fork_load() {
 	rm -f /tmp/stop_load
 	load_pids=
 	for i in 1 2 3 4; do
-		(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
+		if [ "$i" -eq 4 ] && [ -b /dev/nullb0 ]; then
+			(while [ ! -e /tmp/stop_load ]; do
+				dd if=/dev/nullb0 of=/dev/null bs=4k count=16 \
+					iflag=direct 2> /dev/null
+			done) &
+		else
+			(while [ ! -e /tmp/stop_load ]; do /bin/true; done) &
+		fi
 		load_pids="$load_pids $!"
 	done
 	sleep "$1"
