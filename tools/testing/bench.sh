@@ -14,7 +14,9 @@ mkdir -p "$report" "$out"
 
 eval "$("$vm/kernel.sh" bookworm)"
 "$vm/build.sh" "$KDIR" "$out/$KREL" > /dev/null
-"$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" "$out/$KREL"/kmod/*.ko
+"$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk
+"$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" "$out/$KREL"/kmod/*.ko \
+	"$out/$KREL"/stock/*.ko
 "$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null
 
 # The same core, natively on this machine's cores (threads for CPUs).
@@ -112,7 +114,8 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo "The same adds kept in plain per-CPU counters and summed one counter"
 	echo "after another, as percpu_counter_sum() and SNMP folding do, held to"
 	echo "the same declared invariants (constats_stress.ko racy=1,"
-	echo "constats_trace.ko compare_us=100 under four fork loops):"
+	echo "constats_trace.ko compare_us=100 under four fork loops, one of"
+	echo "them reading null_blk's /dev/nullb0 directly):"
 	echo
 	echo '```'
 	sed -n 's/^constats-compare: //p' "$out/bench.log"

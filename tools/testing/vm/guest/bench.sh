@@ -17,8 +17,10 @@ line=$(dmesg | grep "constats_stress: racy sums=" | tail -n 1)
 echo "constats-compare: stress 10 s: ${line#*racy }"
 rmmod constats_stress
 
-# Tracepoint events under a fork load on every CPU (compare_us=100).
+# Tracepoint events under a fork load on every CPU (compare_us=100), with
+# block requests on the kernel's own null_blk.
 COMPARE_SECONDS=${COMPARE_SECONDS:-30}
+insmod ./configfs.ko && insmod ./null_blk.ko || exit 1
 insmod ./constats_trace.ko compare_us=100 || exit 1
 f0=$(proc_value sched forks)
 fork_load "$COMPARE_SECONDS"
@@ -29,6 +31,10 @@ echo "constats-compare: trace $COMPARE_SECONDS s:" \
 	"irq_racy=$(proc_value trace_compare irq_racy_violations)" \
 	"irq_constats=$(proc_value trace_compare irq_constats_violations)" \
 	"sched_racy=$(proc_value trace_compare sched_racy_violations)" \
-	"sched_constats=$(proc_value trace_compare sched_constats_violations)"
+	"sched_constats=$(proc_value trace_compare sched_constats_violations)" \
+	"block_requests=$(proc_value block requests_issued)" \
+	"block_racy=$(proc_value trace_compare block_racy_violations)" \
+	"block_constats=$(proc_value trace_compare block_constats_violations)"
 rmmod constats_trace
+rmmod null_blk configfs
 rmmod constats
