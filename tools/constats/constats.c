@@ -208,25 +208,53 @@ static void open_proc(void)
 		die(EXIT_ERROR, "%s: %s", PROC_PATH, strerror(errno));
 }
 
+/*
+ * Issue @cmd, whose struct @arg has an entry count at @nr and a buffer
+ * pointer at @ptr, until its entries fit: ask for the count, then retry
+ * with room to spare on ENOSPC, as sets and invariants come and go between
+ * calls.  Returns the buffer (never NULL), or NULL with errno set.
+ */
+static void *ioctl_array(unsigned long cmd, void *arg, __u32 *nr, __u64 *ptr,
+			 size_t size)
+{
+	void *buf = NULL;
+	int ret;
+
+	*nr = 0;
+	*ptr = 0;
+	for (;;) {
+		ret = ioctl(proc_fd, cmd, arg);
+		if (ret == 0 && (buf || !*nr))
+			break;
+		if (ret && errno != ENOSPC) {
+			free(buf);
+			return NULL;
+		}
+		/* The count, or ENOSPC with the count now needed: make room. */
+		free(buf);
+		*nr += 4;
+		buf = calloc(*nr, size);
+		if (!buf)
+			die(EXIT_ERROR, "out of memory");
+		*ptr = (uintptr_t)buf;
+	}
+	if (!buf)
+		buf = calloc(1, size);
+	if (!buf)
+		die(EXIT_ERROR, "out of memory");
+	return buf;
+}
+
 /* All sets, in creation order; *nr receives their number. */
 static struct constats_ioc_set_info *list_sets(__u32 *nr)
 {
 	struct constats_ioc_list l = { .size = sizeof(l) };
-	struct constats_ioc_set_info *info = NULL;
+	struct constats_ioc_set_info *info;
 
-	for (;;) {
-		if (ioctl(proc_fd, CONSTATS_IOC_LIST, &l) == 0 && info)
-			break;
-		if (info && errno != ENOSPC)
-			die(EXIT_ERROR, "CONSTATS_IOC_LIST: %s", strerror(errno));
-		/* Sets come and go: ask for the count and retry on ENOSPC. */
-		free(info);
-		l.nr_sets += 4;
-		info = calloc(l.nr_sets, sizeof(*info));
-		if (!info)
-			die(EXIT_ERROR, "out of memory");
-		l.sets = (uintptr_t)info;
-	}
+	info = ioctl_array(CONSTATS_IOC_LIST, &l, &l.nr_sets, &l.sets,
+			   sizeof(*info));
+	if (!info)
+		die(EXIT_ERROR, "CONSTATS_IOC_LIST: %s", strerror(errno));
 	*nr = l.nr_sets;
 	return info;
 }
@@ -461,8 +489,13 @@ struct check {
 	__s64 *first_values;	/* the first snapshot that violated it */
 };
 
-/* Invariants given with -e, as "SET: INVARIANT". */
-static const char **cli_invariants;
+/* An invariant given with -e 'SET: INVARIANT', split when parsed. */
+struct cli_invariant {
+	char set[CONSTATS_NAME_LEN];
+	const char *text;
+};
+
+static struct cli_invariant *cli_invariants;
 static int nr_cli_invariants;
 
 static int lookup_counter(void *ctx, const char *name, size_t len)
@@ -482,27 +515,15 @@ static char *set_invariants(struct set *s, __u32 *nr)
 	struct constats_ioc_invariants q = {
 		.size = sizeof(q), .id = s->info.id,
 	};
-	char *texts = NULL;
+	char *texts;
 
-	for (;;) {
-		if (ioctl(proc_fd, CONSTATS_IOC_INVARIANTS, &q) == 0 &&
-		    (texts || !q.nr_invariants))
-			break;
-		if (errno == ENOTTY)
-			die(EXIT_ERROR, "this constats.ko does not list invariants");
-		if (errno == ENOENT)
-			die(EXIT_ERROR, "set %s: destroyed", s->info.name);
-		if (texts && errno != ENOSPC)
-			die(EXIT_ERROR, "CONSTATS_IOC_INVARIANTS: %s",
-			    strerror(errno));
-		/* Invariants may be declared at any time: retry on ENOSPC. */
-		free(texts);
-		q.nr_invariants += 4;
-		texts = calloc(q.nr_invariants, CONSTATS_INVARIANT_LEN);
-		if (!texts)
-			die(EXIT_ERROR, "out of memory");
-		q.invariants = (uintptr_t)texts;
-	}
+	texts = ioctl_array(CONSTATS_IOC_INVARIANTS, &q, &q.nr_invariants,
+			    &q.invariants, CONSTATS_INVARIANT_LEN);
+	if (!texts && errno == ENOTTY)
+		die(EXIT_ERROR, "this constats.ko does not list invariants");
+	if (!texts)
+		die(EXIT_ERROR, "set %s: %s", s->info.name,
+		    errno == ENOENT ? "destroyed" : strerror(errno));
 	*nr = q.nr_invariants;
 	return texts;
 }
@@ -528,11 +549,12 @@ static void check_init(struct check *c, struct set *s, const char *text,
 		    text, err, col);
 }
 
-/* Split "SET: INVARIANT" at the colon; the set name, trimmed, goes to @name. */
-static const char *split_cli_invariant(const char *arg, char *name)
+/* Add -e @arg, "SET: INVARIANT", to cli_invariants[]. */
+static void add_cli_invariant(const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 	const char *p = arg, *end;
+	struct cli_invariant *ci;
 
 	if (!colon)
 		die(EXIT_USAGE, "bad -e '%s': write it as 'SET: INVARIANT'", arg);
@@ -542,14 +564,21 @@ static const char *split_cli_invariant(const char *arg, char *name)
 		;
 	if (end == p || end - p >= CONSTATS_NAME_LEN)
 		die(EXIT_USAGE, "bad -e '%s': no set name before ':'", arg);
-	memcpy(name, p, end - p);
-	name[end - p] = '\0';
+	cli_invariants = realloc(cli_invariants, (nr_cli_invariants + 1) *
+				 sizeof(*cli_invariants));
+	if (!cli_invariants)
+		die(EXIT_ERROR, "out of memory");
+	ci = &cli_invariants[nr_cli_invariants++];
+	memcpy(ci->set, p, end - p);
+	ci->set[end - p] = '\0';
 	for (p = colon + 1; *p == ' '; p++)
 		;
-	return p;
+	ci->text = p;
 }
 
-static void check_report(struct check *checks, int nr, unsigned long snaps)
+/* Print the verdicts; returns how many invariants were violated. */
+static unsigned long check_report(struct check *checks, int nr,
+				  unsigned long snaps)
 {
 	unsigned long bad = 0;
 	__u32 i;
@@ -618,34 +647,31 @@ static void check_report(struct check *checks, int nr, unsigned long snaps)
 		printf("%lu of %d invariants violated\n", bad, nr);
 	else
 		printf("all %d invariants held in %lu snapshots\n", nr, snaps);
+	return bad;
 }
 
 static int cmd_check(int argc, char **argv, double interval, long count)
 {
-	char (*cli_sets)[CONSTATS_NAME_LEN];
-	char **want;
 	struct check *checks = NULL;
 	int nr_want = 0, nr_checks = 0, a, e;
 	unsigned long snaps;
 	struct timespec next;
 	struct set *sets;
-	bool any = false;
 	__u32 nr, i, k;
+	char **want;
 
 	/* The sets: those named, and those the -e invariants name. */
-	cli_sets = calloc(nr_cli_invariants + 1, sizeof(*cli_sets));
 	want = calloc(argc + nr_cli_invariants + 1, sizeof(*want));
-	if (!cli_sets || !want)
+	if (!want)
 		die(EXIT_ERROR, "out of memory");
 	for (a = 0; a < argc; a++)
 		want[nr_want++] = argv[a];
 	for (e = 0; e < nr_cli_invariants; e++) {
-		split_cli_invariant(cli_invariants[e], cli_sets[e]);
 		for (a = 0; a < nr_want; a++)
-			if (!strcmp(want[a], cli_sets[e]))
+			if (!strcmp(want[a], cli_invariants[e].set))
 				break;
 		if (a == nr_want)
-			want[nr_want++] = cli_sets[e];
+			want[nr_want++] = cli_invariants[e].set;
 	}
 	sets = select_sets(nr_want, want, &nr);
 
@@ -661,11 +687,9 @@ static int cmd_check(int argc, char **argv, double interval, long count)
 			check_init(&checks[nr_checks++], &sets[i],
 				   texts + k * CONSTATS_INVARIANT_LEN, true);
 		for (e = 0; e < nr_cli_invariants; e++)
-			if (!strcmp(cli_sets[e], sets[i].info.name))
+			if (!strcmp(cli_invariants[e].set, sets[i].info.name))
 				check_init(&checks[nr_checks++], &sets[i],
-					   split_cli_invariant(cli_invariants[e],
-							       cli_sets[e]),
-					   false);
+					   cli_invariants[e].text, false);
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
@@ -687,17 +711,15 @@ static int cmd_check(int argc, char **argv, double interval, long count)
 				if (c->set != s ||
 				    constats_expr_holds(&c->expr, s->values))
 					continue;
-				if (!c->violations++) {
-					c->first_generation = s->generation;
-					memcpy(c->first_values, s->values,
-					       s->info.nr_counters * sizeof(__s64));
-				}
-				any = true;
+				if (c->violations++)
+					continue;
+				c->first_generation = s->generation;
+				memcpy(c->first_values, s->values,
+				       s->info.nr_counters * sizeof(__s64));
 			}
 		}
 	}
-	check_report(checks, nr_checks, snaps);
-	return any ? EXIT_VIOLATED : EXIT_OK;
+	return check_report(checks, nr_checks, snaps) ? EXIT_VIOLATED : EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -713,7 +735,6 @@ int main(int argc, char **argv)
 		{ }
 	};
 	bool has_interval = false, has_count = false;
-	char set_name[CONSTATS_NAME_LEN];
 	double interval = 1.0;
 	long count = -1;
 	const char *cmd;
@@ -751,13 +772,7 @@ int main(int argc, char **argv)
 			has_count = true;
 			break;
 		case 'e':
-			split_cli_invariant(optarg, set_name);
-			cli_invariants = realloc(cli_invariants,
-						 (nr_cli_invariants + 1) *
-						 sizeof(*cli_invariants));
-			if (!cli_invariants)
-				die(EXIT_ERROR, "out of memory");
-			cli_invariants[nr_cli_invariants++] = optarg;
+			add_cli_invariant(optarg);
 			break;
 		case 'V':
 			printf("constats %s (ABI %d)\n", CONSTATS_VERSION,
