@@ -43,6 +43,7 @@
 #include <linux/string.h>
 #include <linux/wait_bit.h>
 
+#include "constats_expr.h"
 #include "constats_internal.h"
 
 /**
@@ -263,7 +264,7 @@ static unsigned int constats_check_totals(struct constats_set *s)
  * @nr: entries in @values, at least the set's number of counters
  *
  * For figures gathered some other way than constats_read(), e.g. the same
- * events kept in plain per-CPU counters for comparison.  Violations found
+ * events kept in percpu_counters for comparison.  Violations found
  * here are neither counted in invariant_violations nor logged.
  *
  * Context: Process context; sleeps.
@@ -432,13 +433,9 @@ static bool constats_name_valid(const char *name)
 	len = strnlen(name, CONSTATS_NAME_MAX + 1);
 	if (!len || len > CONSTATS_NAME_MAX)
 		return false;
-	for (i = 0; i < len; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_'))
+	for (i = 0; i < len; i++)
+		if (!constats_name_char(name[i]))
 			return false;
-	}
 	return true;
 }
 

@@ -27,11 +27,6 @@ static bool constats_expr_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static bool constats_expr_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || constats_expr_digit(c) || c == '_';
-}
-
 static void constats_expr_space(struct constats_expr_parser *ps)
 {
 	while (*ps->p == ' ' || (*ps->p >= '\t' && *ps->p <= '\r'))
@@ -84,7 +79,7 @@ static bool constats_expr_term(struct constats_expr_parser *ps, s64 sign)
 		constats_expr_space(ps);
 	}
 	name = ps->p;
-	while (constats_expr_name_char(*ps->p))
+	while (constats_name_char(*ps->p))
 		ps->p++;
 	if (ps->p == name) {
 		ps->err = "expected a counter or a number";

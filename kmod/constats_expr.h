@@ -25,6 +25,12 @@
 typedef long long s64;	/* as the kernel's, on every architecture */
 #endif
 
+/* The characters of set and counter names, and so of counters here. */
+static inline bool constats_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 enum constats_expr_op {
 	CONSTATS_EXPR_EQ, CONSTATS_EXPR_NE, CONSTATS_EXPR_LE,
 	CONSTATS_EXPR_GE, CONSTATS_EXPR_LT, CONSTATS_EXPR_GT,
