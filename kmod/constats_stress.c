@@ -14,10 +14,10 @@
  *	brackets never decreases, the generation strictly increases
  *
  * Optionally a kthread takes CPUs offline and online (onoff_interval).
- * With racy=1 every bracket's adds also go to plain per-CPU counters, and
- * readers sum those too, one counter after another as percpu_counter_sum()
- * does, and count the sums that break the set's declared invariants: the
- * tearing constats exists to prevent.
+ * With racy=1 every bracket's adds also go to percpu_counters, and readers
+ * sum those too, one counter after another (constats_racy.h), and count the
+ * sums that break the set's declared invariants: the tearing constats
+ * exists to prevent.
  * Every writer tallies what it added; when the run ends (after duration
  * seconds, or at unload when duration is 0) the final snapshot must equal
  * the tallies exactly.  A stats line is logged every stat_interval seconds
@@ -42,6 +42,8 @@
 #include <linux/workqueue.h>
 
 #include <linux/constats.h>
+
+#include "constats_racy.h"
 
 static uint duration = 10;
 module_param(duration, uint, 0444);
@@ -86,7 +88,7 @@ MODULE_PARM_DESC(set_churn,
 static bool racy;
 module_param(racy, bool, 0444);
 MODULE_PARM_DESC(racy,
-		 "Also keep plain per-CPU counters, sum them racily in the readers, and count the sums that violate the invariants (default off)");
+		 "Also keep percpu_counters, sum them racily in the readers, and count the sums that violate the invariants (default off)");
 
 static uint stat_interval = 5;
 module_param(stat_interval, uint, 0444);
@@ -139,7 +141,7 @@ struct stress_reader {
 static struct constats *stress_set;
 static char (*stress_names)[CONSTATS_NAME_MAX + 1];
 static struct stress_cpu __percpu *stress_cpus;
-static s64 __percpu *stress_racy;	/* racy=1: the same adds, unbracketed */
+static struct constats_racy *stress_racy;	/* racy=1: the same adds */
 static struct stress_writer *stress_writers;
 static unsigned int stress_nr_writers;
 static struct stress_reader *stress_readers;
@@ -183,13 +185,13 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	constats_release(&w);
 
 	if (stress_racy) {
-		/* As percpu_counter and SNMP MIBs count: each add alone. */
-		this_cpu_sub(stress_racy[STRESS_ACCT0 + from], amount);
-		this_cpu_inc(stress_racy[ctx]);
+		/* As a percpu_counter user counts: each add alone. */
+		constats_racy_add(stress_racy, STRESS_ACCT0 + from, -amount);
+		constats_racy_add(stress_racy, ctx, 1);
 		if (extra)
-			this_cpu_inc(stress_racy[extra]);
-		this_cpu_add(stress_racy[STRESS_ACCT0 + to], amount);
-		this_cpu_inc(stress_racy[STRESS_BRACKETS]);
+			constats_racy_add(stress_racy, extra, 1);
+		constats_racy_add(stress_racy, STRESS_ACCT0 + to, amount);
+		constats_racy_add(stress_racy, STRESS_BRACKETS, 1);
 	}
 
 	t->v[STRESS_ACCT0 + from] -= amount;
@@ -281,17 +283,10 @@ static bool stress_check(const s64 *v)
 	       (nr_counters == STRESS_FIXED || spread == v[STRESS_BRACKETS]);
 }
 
-/* racy=1: sum the plain counters as percpu_counter_sum() would. */
+/* racy=1: one racy sum, held to the declared invariants. */
 static void stress_racy_sum(struct stress_reader *r, s64 *v)
 {
-	unsigned int i;
-	int cpu;
-
-	for (i = 0; i < nr_counters; i++) {
-		v[i] = 0;
-		for_each_possible_cpu(cpu)
-			v[i] += READ_ONCE(*per_cpu_ptr(&stress_racy[i], cpu));
-	}
+	constats_racy_sum(stress_racy, v);
 	WRITE_ONCE(r->racy_sums, r->racy_sums + 1);
 	if (constats_check(stress_set, v, nr_counters) > 0)
 		WRITE_ONCE(r->racy_violations, r->racy_violations + 1);
@@ -533,7 +528,7 @@ static void stress_free(void)
 	kfree(stress_churn_tasks);
 	kfree(stress_readers);
 	vfree(stress_writers);
-	free_percpu(stress_racy);
+	constats_racy_destroy(stress_racy);
 	free_percpu(stress_cpus);
 	constats_destroy(stress_set);
 	kfree(stress_names);
@@ -591,8 +586,7 @@ static int __init stress_init(void)
 	stress_churn_tasks = kcalloc(set_churn, sizeof(*stress_churn_tasks),
 				     GFP_KERNEL);
 	if (racy)
-		stress_racy = __alloc_percpu(nr_counters * sizeof(s64),
-					     __alignof__(s64));
+		stress_racy = constats_racy_create(nr_counters);
 	if (!stress_cpus || !stress_writers || (readers && !stress_readers) ||
 	    (set_churn && !stress_churn_tasks) || (racy && !stress_racy))
 		goto err_free;

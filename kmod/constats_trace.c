@@ -28,6 +28,8 @@
 
 #include <linux/constats.h>
 
+#include "constats_racy.h"
+
 static bool irq = true;
 module_param(irq, bool, 0444);
 MODULE_PARM_DESC(irq, "Count hardirq and softirq events in the set \"irq\" (default on)");
@@ -63,7 +65,7 @@ static const char *const block_names[BLOCK_NR] = {
 
 static unsigned int compare_us;
 module_param(compare_us, uint, 0444);
-MODULE_PARM_DESC(compare_us, "Also keep every event in plain per-CPU counters and, every compare_us microseconds, hold their racy sums and a constats snapshot to the same invariants, counting the results in the set \"trace_compare\" (default 0: off)");
+MODULE_PARM_DESC(compare_us, "Also keep every event in percpu_counters and, every compare_us microseconds, hold their racy sums and a constats snapshot to the same invariants, counting the results in the set \"trace_compare\" (default 0: off)");
 
 /**
  * struct trace_set - one set this module keeps
@@ -73,8 +75,8 @@ MODULE_PARM_DESC(compare_us, "Also keep every event in plain per-CPU counters an
  * @invariants: what every snapshot of it must satisfy, NULL-terminated
  * @enabled: the module parameter that asks for it
  * @set: the set, while it exists
- * @racy: with compare_us, the same events in plain per-CPU counters, which
- *	  can only be summed one counter after another
+ * @racy: with compare_us, the same events in percpu_counters, which can
+ *	  only be summed one counter after another
  */
 struct trace_set {
 	const char *name;
@@ -83,7 +85,7 @@ struct trace_set {
 	const char *const *invariants;
 	bool *enabled;
 	struct constats *set;
-	s64 __percpu *racy;
+	struct constats_racy *racy;
 };
 
 static struct trace_set trace_irq = {
@@ -147,9 +149,9 @@ static void trace_bracket(struct trace_set *ts, const struct trace_add *add,
 
 	if (!ts->racy)
 		return;
-	/* As percpu_counter and SNMP MIBs count: each add on its own. */
+	/* As a percpu_counter user counts: each add on its own. */
 	for (i = 0; i < nr; i++)
-		this_cpu_add(ts->racy[add[i].counter], add[i].delta);
+		constats_racy_add(ts->racy, add[i].counter, add[i].delta);
 }
 
 static void trace_count(struct trace_set *ts, unsigned int counter)
@@ -262,28 +264,29 @@ static void probe_rq_complete(void *data, struct request *rq,
 	trace_bracket(&trace_block, add, ARRAY_SIZE(add));
 }
 
+/* A probe is attached when its set exists. */
 struct trace_probe {
 	const char *name;
 	void *probe;
-	bool *enabled;
+	struct trace_set *ts;
 	struct tracepoint *tp;
 	bool attached;
 };
 
 static struct trace_probe trace_probes[] = {
-	{ "irq_handler_entry", (void *)probe_irq_entry, &irq },
-	{ "irq_handler_exit", (void *)probe_irq_exit, &irq },
-	{ "softirq_entry", (void *)probe_softirq_entry, &irq },
-	{ "softirq_exit", (void *)probe_softirq_exit, &irq },
-	{ "softirq_raise", (void *)probe_softirq_raise, &irq },
-	{ "sched_switch", (void *)probe_switch, &sched },
-	{ "sched_wakeup", (void *)probe_wakeup, &sched },
-	{ "sched_wakeup_new", (void *)probe_wakeup_new, &sched },
-	{ "sched_process_fork", (void *)probe_fork, &sched },
-	{ "sched_process_exit", (void *)probe_exit, &sched },
-	{ "block_rq_issue", (void *)probe_rq_issue, &block },
-	{ "block_rq_requeue", (void *)probe_rq_requeue, &block },
-	{ "block_rq_complete", (void *)probe_rq_complete, &block },
+	{ "irq_handler_entry", (void *)probe_irq_entry, &trace_irq },
+	{ "irq_handler_exit", (void *)probe_irq_exit, &trace_irq },
+	{ "softirq_entry", (void *)probe_softirq_entry, &trace_irq },
+	{ "softirq_exit", (void *)probe_softirq_exit, &trace_irq },
+	{ "softirq_raise", (void *)probe_softirq_raise, &trace_irq },
+	{ "sched_switch", (void *)probe_switch, &trace_sched },
+	{ "sched_wakeup", (void *)probe_wakeup, &trace_sched },
+	{ "sched_wakeup_new", (void *)probe_wakeup_new, &trace_sched },
+	{ "sched_process_fork", (void *)probe_fork, &trace_sched },
+	{ "sched_process_exit", (void *)probe_exit, &trace_sched },
+	{ "block_rq_issue", (void *)probe_rq_issue, &trace_block },
+	{ "block_rq_requeue", (void *)probe_rq_requeue, &trace_block },
+	{ "block_rq_complete", (void *)probe_rq_complete, &trace_block },
 };
 
 static void trace_find(struct tracepoint *tp, void *priv)
@@ -314,7 +317,7 @@ static void trace_set_destroy(struct trace_set *ts)
 {
 	constats_destroy(ts->set);
 	ts->set = NULL;
-	free_percpu(ts->racy);
+	constats_racy_destroy(ts->racy);
 	ts->racy = NULL;
 }
 
@@ -334,8 +337,7 @@ static int trace_set_create(struct trace_set *ts)
 			goto err;
 	}
 	if (compare_us) {
-		ts->racy = __alloc_percpu(ts->nr * sizeof(s64),
-					  __alignof__(s64));
+		ts->racy = constats_racy_create(ts->nr);
 		if (!ts->racy) {
 			ret = -ENOMEM;
 			goto err;
@@ -349,12 +351,9 @@ err:
 }
 
 /*
- * The comparison (compare_us): the racy sums add each counter up over the
- * CPUs, one counter after another, as percpu_counter_sum() and the SNMP
- * MIB folding do; an event that lands between two counters' sums is in one
- * and not the other.  A constats snapshot of the same set, taken right
- * after, is held to the same invariants.  Each round is one bracket in
- * "trace_compare".
+ * The comparison (compare_us): the percpu_counter sums of constats_racy.h
+ * and a constats snapshot of the same set, taken right after, are held to
+ * the same invariants.  Each round is one bracket in "trace_compare".
  */
 static const char *const compare_names[] = {
 	"rounds",
@@ -376,13 +375,7 @@ static struct task_struct *trace_compare_task;
  */
 static void trace_compare_set_round(struct trace_set *ts, s64 *v, s64 *bad)
 {
-	unsigned int i, cpu;
-
-	for (i = 0; i < ts->nr; i++) {
-		v[i] = 0;
-		for_each_possible_cpu(cpu)
-			v[i] += READ_ONCE(*per_cpu_ptr(&ts->racy[i], cpu));
-	}
+	constats_racy_sum(ts->racy, v);
 	bad[0] = constats_check(ts->set, v, ts->nr) > 0;
 	bad[1] = constats_read(ts->set, v, ts->nr, NULL) == ts->nr &&
 		 constats_check(ts->set, v, ts->nr) > 0;
@@ -464,7 +457,7 @@ static int __init trace_init(void)
 	for (i = 0; i < ARRAY_SIZE(trace_probes); i++) {
 		struct trace_probe *p = &trace_probes[i];
 
-		if (!*p->enabled)
+		if (!p->ts->set)
 			continue;
 		if (!p->tp) {
 			pr_err("tracepoint %s not found\n", p->name);

@@ -111,8 +111,8 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo
 	echo "## Racy per-CPU sums against constats snapshots"
 	echo
-	echo "The same adds kept in plain per-CPU counters and summed one counter"
-	echo "after another, as percpu_counter_sum() and SNMP folding do, held to"
+	echo "The same adds kept in percpu_counters and summed one counter after"
+	echo "another with percpu_counter_sum(), as XFS read icount and ifree, held to"
 	echo "the same declared invariants (constats_stress.ko racy=1,"
 	echo "constats_trace.ko compare_us=100 under four fork loops, one of"
 	echo "them reading null_blk's /dev/nullb0 directly):"

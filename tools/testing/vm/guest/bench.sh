@@ -9,7 +9,7 @@ insmod ./constats.ko || exit 1
 insmod ./constats_bench.ko "$@" || exit 1
 rmmod constats_bench
 
-# The stress set's adds, also kept in plain per-CPU counters (racy=1).
+# The stress set's adds, also kept in percpu_counters (racy=1).
 insmod ./constats_stress.ko duration=10 racy=1 stat_interval=0 || exit 1
 stress_ended() { dmesg | grep -q "constats_stress: End of test:"; }
 wait_for stress_ended 300
