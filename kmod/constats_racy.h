@@ -9,6 +9,7 @@
 #ifndef _CONSTATS_RACY_H
 #define _CONSTATS_RACY_H
 
+#include <linux/compiler.h>
 #include <linux/overflow.h>
 #include <linux/percpu_counter.h>
 #include <linux/slab.h>
@@ -52,12 +53,22 @@ static inline void constats_racy_add(struct constats_racy *r,
 	percpu_counter_add(&r->pc[counter], delta);
 }
 
+/*
+ * percpu_counter_sum() reads each CPU's s32 with a plain load while
+ * this_cpu_add() on that CPU may change it, and KCSAN reports the read as
+ * a race at unknown origin.  The kernel accepts that race, as the sum is
+ * only meant to be close, and this baseline exists to show what such sums
+ * taken one after another give.  Mark it, so that KCSAN still watches
+ * everything else its callers do.
+ */
 static inline void constats_racy_sum(struct constats_racy *r, s64 *v)
 {
 	unsigned int i;
 
-	for (i = 0; i < r->nr; i++)
-		v[i] = percpu_counter_sum(&r->pc[i]);
+	for (i = 0; i < r->nr; i++) {
+		/* Racy by design: see above. */
+		v[i] = data_race(percpu_counter_sum(&r->pc[i]));
+	}
 }
 
 #endif /* _CONSTATS_RACY_H */
