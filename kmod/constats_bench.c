@@ -35,6 +35,8 @@
 
 #include <linux/constats.h>
 
+#include "constats_bench.h"
+
 static uint iterations = 100000;
 module_param(iterations, uint, 0444);
 MODULE_PARM_DESC(iterations, "Brackets per single-CPU measurement (default 100000)");
@@ -73,26 +75,13 @@ static DEFINE_SPINLOCK(bench_lock);
 
 static void bench_constats(unsigned int k)
 {
-	struct constats_writer w;
-	unsigned int i;
-
-	constats_acquire(bench_set, &w);
-	for (i = 0; i < k; i++)
-		constats_add(&w, i, 1);
-	constats_release(&w);
+	constats_bench_bracket(bench_set, k);
 }
 
-/* Out of line and fixed at K = 4, for the disassembly in the report. */
+/* Out of line, for the disassembly in the report. */
 static noinline __used void bench_fastpath(struct constats *set)
 {
-	struct constats_writer w;
-
-	constats_acquire(set, &w);
-	constats_add(&w, 0, 1);
-	constats_add(&w, 1, 2);
-	constats_add(&w, 2, 3);
-	constats_add(&w, 3, 4);
-	constats_release(&w);
+	constats_bench_bracket4(set);
 }
 
 static void bench_floor_fn(unsigned int k)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <linux/constats.h>
+#include "constats_bench.h"
 #include "constats_internal.h"
 
 int constats_shim_nr_cpus;
@@ -68,25 +69,12 @@ static u64 now_ns(void)
 
 static void m_constats(unsigned int k)
 {
-	struct constats_writer w;
-	unsigned int i;
-
-	constats_acquire(set, &w);
-	for (i = 0; i < k; i++)
-		constats_add(&w, i, 1);
-	constats_release(&w);
+	constats_bench_bracket(set, k);
 }
 
 noinline void native_bracket4(void)
 {
-	struct constats_writer w;
-
-	constats_acquire(set, &w);
-	constats_add(&w, 0, 1);
-	constats_add(&w, 1, 2);
-	constats_add(&w, 2, 3);
-	constats_add(&w, 3, 4);
-	constats_release(&w);
+	constats_bench_bracket4(set);
 }
 
 static void m_floor(unsigned int k)
