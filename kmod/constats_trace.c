@@ -500,4 +500,4 @@ module_init(trace_init);
 module_exit(trace_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("constats fed by kernel tracepoints: irq and sched event sets");
+MODULE_DESCRIPTION("constats fed by kernel tracepoints: irq, sched and block event sets");
