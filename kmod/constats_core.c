@@ -291,7 +291,7 @@ EXPORT_SYMBOL_GPL(constats_check);
 
 /* Copy up to @room invariant texts of @set; returns how many it has. */
 unsigned int constats_invariant_texts(struct constats *set,
-				      char texts[][CONSTATS_INVARIANT_MAX],
+				      char texts[][CONSTATS_INVARIANT_MAX + 1],
 				      unsigned int room)
 {
 	struct constats_set *s = constats_to_set(set);
@@ -301,7 +301,7 @@ unsigned int constats_invariant_texts(struct constats *set,
 	n = s->nr_inv;
 	for (i = 0; i < min(n, room); i++)
 		strscpy(texts[i], constats_invariant_text(s->inv[i]),
-			CONSTATS_INVARIANT_MAX);
+			CONSTATS_INVARIANT_MAX + 1);
 	mutex_unlock(&s->read_mutex);
 	return n;
 }

@@ -53,7 +53,7 @@ bool constats_invariant_holds(const struct constats_invariant *inv,
 const char *constats_invariant_text(const struct constats_invariant *inv);
 void constats_invariant_free(struct constats_invariant *inv);
 unsigned int constats_invariant_texts(struct constats *set,
-				      char texts[][CONSTATS_INVARIANT_MAX],
+				      char texts[][CONSTATS_INVARIANT_MAX + 1],
 				      unsigned int room);
 
 #endif /* _CONSTATS_INTERNAL_H */

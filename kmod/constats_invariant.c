@@ -17,7 +17,7 @@
 
 struct constats_invariant {
 	struct constats_expr expr;
-	char text[CONSTATS_INVARIANT_MAX];
+	char text[CONSTATS_INVARIANT_MAX + 1];
 	s64 coef[];
 };
 
@@ -39,7 +39,8 @@ static int constats_lookup(void *ctx, const char *name, size_t len)
  * constats_declare() - declare an invariant that every snapshot must hold
  * @set: counter set
  * @expr: a linear relation between counters, e.g. "exits <= entries" or
- *	  "acct0 + acct1 - 2 * acct2 == 0" (see constats_expr.h)
+ *	  "acct0 + acct1 - 2 * acct2 == 0" (see constats_expr.h), at most
+ *	  %CONSTATS_INVARIANT_MAX characters
  *
  * The expression is parsed and checked against the set's counter names now;
  * from then on every snapshot (constats_read(), /proc/constats, the ioctl)
@@ -47,9 +48,9 @@ static int constats_lookup(void *ctx, const char *name, size_t len)
  * invariant_violations and reported once per set in the kernel log.
  *
  * Context: Process context; sleeps.
- * Return: 0, -EINVAL for a malformed expression (with a pr_err() saying
- * where), -ENOSPC if the set has CONSTATS_MAX_INVARIANTS already, or
- * -ENOMEM.
+ * Return: 0; -EINVAL for a NULL @set or @expr, an @expr that is too long,
+ * or a malformed one (with a pr_err() saying where); -ENOSPC if the set
+ * has %CONSTATS_MAX_INVARIANTS already; or -ENOMEM.
  */
 int constats_declare(struct constats *set, const char *expr)
 {
@@ -59,7 +60,8 @@ int constats_declare(struct constats *set, const char *expr)
 	int ret;
 
 	might_sleep();
-	if (!set || !expr || strlen(expr) >= CONSTATS_INVARIANT_MAX)
+	if (!set || !expr ||
+	    strnlen(expr, CONSTATS_INVARIANT_MAX + 1) > CONSTATS_INVARIANT_MAX)
 		return -EINVAL;
 	inv = kzalloc(struct_size(inv, coef, set->nr_counters), GFP_KERNEL);
 	if (!inv)

@@ -274,7 +274,7 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	BUILD_BUG_ON(sizeof(struct constats_ioc_invariants) !=
 		     CONSTATS_IOC_INVARIANTS_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_set_info) != 40);
-	BUILD_BUG_ON(CONSTATS_INVARIANT_MAX != CONSTATS_INVARIANT_LEN);
+	BUILD_BUG_ON(CONSTATS_INVARIANT_MAX + 1 != CONSTATS_INVARIANT_LEN);
 	BUILD_BUG_ON(CONSTATS_NAME_MAX + 1 != CONSTATS_NAME_LEN);
 
 	/*

@@ -228,6 +228,23 @@ static void constats_declare_bad_expr_einval(struct kunit *test)
 	constats_destroy(set);
 }
 
+/* CONSTATS_INVARIANT_MAX characters are accepted, one more is not. */
+static void constats_declare_length_limit(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_declare", names2, 2);
+	char expr[CONSTATS_INVARIANT_MAX + 2];
+
+	/* "a >= 000...0": a valid invariant of any length. */
+	memset(expr, '0', sizeof(expr) - 1);
+	memcpy(expr, "a >= ", 5);
+	expr[CONSTATS_INVARIANT_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, constats_declare(set, expr), 0);
+	expr[CONSTATS_INVARIANT_MAX] = '0';
+	expr[CONSTATS_INVARIANT_MAX + 1] = '\0';
+	KUNIT_EXPECT_EQ(test, constats_declare(set, expr), -EINVAL);
+	constats_destroy(set);
+}
+
 static void constats_declare_too_many_enospc(struct kunit *test)
 {
 	struct constats *set = create_or_fail(test, "kunit_declare", names2, 2);
@@ -360,6 +377,7 @@ static struct kunit_case constats_api_cases[] = {
 	KUNIT_CASE(constats_read_bad_args_einval),
 	KUNIT_CASE(constats_read_nr_fills_min),
 	KUNIT_CASE_PARAM(constats_declare_bad_expr_einval, declare_bad_gen_params),
+	KUNIT_CASE(constats_declare_length_limit),
 	KUNIT_CASE(constats_declare_too_many_enospc),
 	KUNIT_CASE(constats_declare_checked_on_every_read),
 	KUNIT_CASE(constats_declare_arithmetic),

@@ -48,9 +48,10 @@
 #define CONSTATS_MAX_COUNTERS	256
 /* Generations in the ring a reader rotates. */
 #define CONSTATS_NR_GENS	3
-/* Most invariants declared on one set, and the longest one's text. */
+/* Most invariants declared on one set. */
 #define CONSTATS_MAX_INVARIANTS	16
-#define CONSTATS_INVARIANT_MAX	128
+/* Longest invariant text, without the terminating NUL. */
+#define CONSTATS_INVARIANT_MAX	127
 
 /**
  * struct constats_cpu - one CPU's share of a counter set
