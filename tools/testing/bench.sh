@@ -15,7 +15,7 @@ mkdir -p "$report" "$out"
 eval "$("$vm/kernel.sh" bookworm)"
 "$vm/build.sh" "$KDIR" "$out/$KREL" > /dev/null
 "$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk
-"$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" "$out/$KREL"/kmod/*.ko \
+"$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" $("$vm/modules.sh" "$out/$KREL") \
 	"$out/$KREL"/stock/*.ko
 "$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null
 
@@ -35,7 +35,7 @@ val() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
 	'$1 == s && $2 == m && $3 == k && $4 == x { print $5 }' "$csv"; }
 
 # The fast path, disassembled: acquire + 4 adds + release.
-dis=$(objdump -d --no-show-raw-insn "$out/$KREL/kmod/constats_bench.ko" |
+dis=$(objdump -d --no-show-raw-insn "$out/$KREL/kmod/tests/constats_bench.ko" |
       awk '/<bench_fastpath>:/ { p = 1; next } p && /^$/ { p = 0 } p')
 locks=$(grep -c 'lock ' <<< "$dis" || true)
 irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)

@@ -38,7 +38,7 @@ else
 	fail "checkpatch.pl --strict"
 fi
 
-kdoc_files=$(cd "$top" && ls kmod/include/linux/constats.h kmod/*.c)
+kdoc_files=$(cd "$top" && ls kmod/include/linux/constats.h kmod/*.c kmod/tests/*.c samples/constats/*.c)
 if (cd "$top" && "$srcdir/scripts/kernel-doc" -none -Werror $kdoc_files) \
 	> "$out/kernel-doc.log" 2>&1; then
 	pass "kernel-doc -Werror on the API header and module sources"
@@ -178,7 +178,7 @@ for flavour in bookworm bookworm-backports; do
 		continue
 	fi
 	boot "$KREL" "$VMLINUZ" "$vm/guest/check.sh" \
-		"$out/$KREL"/kmod/*.ko "$out/$KREL"/stock/*.ko $user_progs
+		$("$vm/modules.sh" "$out/$KREL") "$out/$KREL"/stock/*.ko $user_progs
 	"$top/tools/testing/check_json.py" "$out/$KREL.log" > "$out/json-$KREL.log"
 	count_tap "$KREL" "$out/json-$KREL.log"
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
@@ -235,7 +235,7 @@ for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
 	build_modules "$name" "$KDIR" || continue
 	CONSTATS_VM_APPEND="panic_on_warn=1" \
 		boot "$name" "$VMLINUZ" "$vm/guest/debug.sh" \
-		"$out/$name"/kmod/*.ko "$out/$name"/kmod/tests/*.ko "$out/ksft"
+		$("$vm/modules.sh" "$out/$name") "$out/ksft"
 	kunit "$name" "$out/$name.log" constats_kunit
 	kunit "$name" "$out/$name.log" constats_kunit_warn
 done

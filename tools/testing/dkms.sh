@@ -27,7 +27,7 @@ fi
 dkms remove -m constats -v "$version" --all >/dev/null 2>&1 || true
 rm -rf "$src"
 mkdir -p "$src"
-cp -r "$top/dkms.conf" "$top/Kbuild" "$top/Makefile" "$top/kmod" "$top/uapi" "$src/"
+cp -r "$top/dkms.conf" "$top/Kbuild" "$top/Makefile" "$top/kmod" "$top/samples" "$top/uapi" "$src/"
 trap 'dkms remove -m constats -v "$version" --all >/dev/null 2>&1 || true; rm -rf "$src"' EXIT
 
 dkms add -m constats -v "$version"

@@ -17,7 +17,7 @@ mkdir -p "$out"
 eval "$("$vm/debug-kernel.sh" "$variant")" || exit 1
 "$vm/build.sh" "$KDIR" "$out/torture-$variant" || exit 1
 "$vm/initramfs.sh" "$out/torture-$variant.img" "$vm/guest/debug.sh" \
-	"$out/torture-$variant"/kmod/*.ko "$out/torture-$variant"/kmod/tests/*.ko
+	$("$vm/modules.sh" "$out/torture-$variant")
 CONSTATS_VM_APPEND="panic_on_warn=1 constats.torture_seconds=$seconds" \
 	"$vm/run.sh" "$VMLINUZ" "$out/torture-$variant.img" \
 	"$out/torture-$variant.log" $((seconds + 900)) |

@@ -4,6 +4,7 @@
 # build.sh KDIR OUT [MAKE_ARGS...]: build the modules against KDIR from a
 # copy of the sources in OUT, so builds for several kernels never share
 # objects and the work tree stays clean.  Prints the compiler's output.
+# modules.sh OUT lists what it built.
 set -euo pipefail
 
 kdir=${1:?usage: build.sh KDIR OUT [MAKE_ARGS...]}
@@ -12,6 +13,6 @@ shift 2
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 
 mkdir -p "$out"
-rm -rf "$out/kmod" "$out/uapi"
-cp -r "$top/Kbuild" "$top/kmod" "$top/uapi" "$out/"
+rm -rf "$out/kmod" "$out/samples" "$out/uapi"
+cp -r "$top/Kbuild" "$top/kmod" "$top/samples" "$top/uapi" "$out/"
 make -s -C "$kdir" M="$out" "$@" modules

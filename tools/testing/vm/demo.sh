@@ -15,7 +15,7 @@ echo "constats demo: building modules for $KREL"
 "$here/build.sh" "$KDIR" "$out/$KREL"
 make -s -C "$here/../../constats" STATIC=1 OUTPUT="$out"
 "$here/initramfs.sh" "$out/demo.img" "$here/guest/demo.sh" \
-	"$out/$KREL"/kmod/*.ko "$out/constats"
+	$("$here/modules.sh" "$out/$KREL") "$out/constats"
 echo "constats demo: booting $KREL under QEMU (TCG, 4 CPUs)"
 "$here/run.sh" "$VMLINUZ" "$out/demo.img" "$out/demo.log" 300 |
 	sed -n '/^constats-vm: dmesg begin/,/^constats-vm: dmesg end/!p'
