@@ -306,11 +306,44 @@ unsigned int constats_invariant_texts(struct constats *set,
 	return n;
 }
 
-int constats_add_invariant(struct constats *set,
-			   struct constats_invariant *inv)
+/**
+ * constats_declare() - declare an invariant that every snapshot must hold
+ * @set: counter set
+ * @expr: a linear relation between counters, e.g. "exits <= entries" or
+ *	  "acct0 + acct1 - 2 * acct2 == 0" (see constats_expr.h), at most
+ *	  %CONSTATS_INVARIANT_MAX characters
+ *
+ * The expression is parsed and checked against the set's counter names now;
+ * from then on every snapshot (constats_read(), /proc/constats, the ioctl)
+ * is checked against it.  A violation is counted in the "constats" set's
+ * invariant_violations and reported once per set in the kernel log.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0; -EINVAL for a NULL @set or @expr, an @expr that is too long
+ * (both without a log message), or a malformed one (with a pr_err() saying
+ * where); -ENOSPC if the set has %CONSTATS_MAX_INVARIANTS already; or
+ * -ENOMEM.
+ */
+int constats_declare(struct constats *set, const char *expr)
 {
-	struct constats_set *s = constats_to_set(set);
+	struct constats_invariant *inv;
+	struct constats_set *s;
+	const char *err;
+	size_t col;
 	int ret = 0;
+
+	might_sleep();
+	if (!set || !expr)
+		return -EINVAL;
+	s = constats_to_set(set);
+	inv = constats_invariant_parse(expr, s->counter_names,
+				       set->nr_counters, &err, &col);
+	if (IS_ERR(inv)) {
+		if (err)
+			pr_err("set %s: invariant \"%s\": %s at column %zu\n",
+			       s->name, expr, err, col);
+		return PTR_ERR(inv);
+	}
 
 	mutex_lock(&s->read_mutex);
 	if (s->nr_inv == CONSTATS_MAX_INVARIANTS)
@@ -318,8 +351,11 @@ int constats_add_invariant(struct constats *set,
 	else
 		s->inv[s->nr_inv++] = inv;
 	mutex_unlock(&s->read_mutex);
+	if (ret)
+		constats_invariant_free(inv);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(constats_declare);
 
 /**
  * constats_read() - take a consistent snapshot of a set

@@ -44,10 +44,12 @@ const char *constats_counter_name(const struct constats *set,
 
 long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
-/* Declared invariants (constats_invariant.c) and their home in the core. */
+/* Declared invariants (constats_invariant.c), a leaf the core calls. */
 struct constats_invariant;
-int constats_add_invariant(struct constats *set,
-			   struct constats_invariant *inv);
+struct constats_invariant *
+constats_invariant_parse(const char *expr,
+			 const char (*names)[CONSTATS_NAME_MAX + 1],
+			 unsigned int nr, const char **err, size_t *col);
 bool constats_invariant_holds(const struct constats_invariant *inv,
 			      const s64 *v);
 const char *constats_invariant_text(const struct constats_invariant *inv);

@@ -2,11 +2,9 @@
 /*
  * Declared invariants: linear relations between a set's counters, parsed
  * once when declared (constats_expr.c) and checked against every snapshot
- * of the set by the core.
+ * of the set by the core.  A leaf: it knows counter names, not sets.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
-#include <linux/export.h>
+#include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -21,72 +19,51 @@ struct constats_invariant {
 	s64 coef[];
 };
 
+struct constats_lookup_ctx {
+	const char (*names)[CONSTATS_NAME_MAX + 1];
+	unsigned int nr;
+};
+
 static int constats_lookup(void *ctx, const char *name, size_t len)
 {
-	struct constats *set = ctx;
+	const struct constats_lookup_ctx *l = ctx;
 	unsigned int i;
 
-	for (i = 0; i < set->nr_counters; i++) {
-		const char *c = constats_counter_name(set, i);
-
-		if (strlen(c) == len && !memcmp(c, name, len))
+	for (i = 0; i < l->nr; i++)
+		if (strlen(l->names[i]) == len && !memcmp(l->names[i], name, len))
 			return i;
-	}
 	return -1;
 }
 
-/**
- * constats_declare() - declare an invariant that every snapshot must hold
- * @set: counter set
- * @expr: a linear relation between counters, e.g. "exits <= entries" or
- *	  "acct0 + acct1 - 2 * acct2 == 0" (see constats_expr.h), at most
- *	  %CONSTATS_INVARIANT_MAX characters
- *
- * The expression is parsed and checked against the set's counter names now;
- * from then on every snapshot (constats_read(), /proc/constats, the ioctl)
- * is checked against it.  A violation is counted in the "constats" set's
- * invariant_violations and reported once per set in the kernel log.
- *
- * Context: Process context; sleeps.
- * Return: 0; -EINVAL for a NULL @set or @expr, an @expr that is too long,
- * or a malformed one (with a pr_err() saying where); -ENOSPC if the set
- * has %CONSTATS_MAX_INVARIANTS already; or -ENOMEM.
+/*
+ * Parse @expr over the @nr counters called @names.  On a malformed @expr,
+ * returns ERR_PTR(-EINVAL) with *@err and *@col saying what and where.
  */
-int constats_declare(struct constats *set, const char *expr)
+struct constats_invariant *
+constats_invariant_parse(const char *expr,
+			 const char (*names)[CONSTATS_NAME_MAX + 1],
+			 unsigned int nr, const char **err, size_t *col)
 {
+	struct constats_lookup_ctx l = { .names = names, .nr = nr };
 	struct constats_invariant *inv;
-	const char *err;
-	size_t col;
-	int ret;
 
-	might_sleep();
-	if (!set || !expr ||
-	    strnlen(expr, CONSTATS_INVARIANT_MAX + 1) > CONSTATS_INVARIANT_MAX)
-		return -EINVAL;
-	inv = kzalloc(struct_size(inv, coef, set->nr_counters), GFP_KERNEL);
+	*err = NULL;
+	if (strnlen(expr, CONSTATS_INVARIANT_MAX + 1) > CONSTATS_INVARIANT_MAX)
+		return ERR_PTR(-EINVAL);
+	inv = kzalloc(struct_size(inv, coef, nr), GFP_KERNEL);
 	if (!inv)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	strscpy(inv->text, expr, sizeof(inv->text));
-	inv->expr.nr = set->nr_counters;
+	inv->expr.nr = nr;
 	inv->expr.coef = inv->coef;
 
-	err = constats_expr_parse(&inv->expr, expr, constats_lookup, set, &col);
-	if (err) {
-		pr_err("set %s: invariant \"%s\": %s at column %zu\n",
-		       constats_name(set), expr, err, col);
-		ret = -EINVAL;
-		goto err_free;
+	*err = constats_expr_parse(&inv->expr, expr, constats_lookup, &l, col);
+	if (*err) {
+		kfree(inv);
+		return ERR_PTR(-EINVAL);
 	}
-	ret = constats_add_invariant(set, inv);
-	if (ret)
-		goto err_free;
-	return 0;
-
-err_free:
-	kfree(inv);
-	return ret;
+	return inv;
 }
-EXPORT_SYMBOL_GPL(constats_declare);
 
 /* Does the snapshot @v satisfy @inv? */
 bool constats_invariant_holds(const struct constats_invariant *inv,
