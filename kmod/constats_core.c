@@ -9,8 +9,11 @@
  *   A bracket adds into its CPU's slot of generation ->gen (0, 1 or 2).
  * - An interrupt nested over an open bracket takes the set's fallback
  *   lock and adds into the shared ->lock_deltas of generation ->gen.
+ * - An NMI takes no lock: it has a sequence and a slot of its own on every
+ *   CPU, and brackets there exactly as the task path does on the CPU's
+ *   main sequence and slot.
  * - A reader rotates ->gen under the fallback lock, waits until every
- *   CPU's sequence that was odd has changed, and then owns the old
+ *   CPU's sequences that were odd have changed, and then owns the old
  *   generation: no writer can still be adding to it.
  *
  * Three generations: at any time one is the writers', one holds the totals
@@ -23,6 +26,14 @@
  * Waiting for a sequence to change, not to become even, means a reader waits
  * only for brackets open when it rotated: it cannot be starved by brackets
  * that open after it.
+ *
+ * PREEMPT_RT: the fallback lock is a raw_spinlock_t, because it is taken
+ * in hard interrupt context (hrtimers marked _HARD, IPIs), where an RT
+ * spinlock_t would sleep.  Its sections stay short and bounded: a fallback
+ * bracket holds it for the caller's adds, the reader for one store.  No
+ * other lock is taken under it.  On RT only hard interrupts and NMIs can
+ * nest over a bracket: a bracket disables preemption, and threaded
+ * handlers and softirqs run in preemptible task context.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -49,7 +60,8 @@
 /**
  * struct constats_set - a counter set and its private state
  * @pub: fields the inline writer reads; first, so it shares their line
- * @lock: serialises fallback writers and the reader's rotation of ->gen
+ * @lock: serialises fallback writers and the reader's rotation of ->gen;
+ *	  raw, since hard interrupts take it on PREEMPT_RT too
  * @lock_deltas: fallback writers' deltas, [CONSTATS_NR_GENS][stride]
  * @read_mutex: serialises readers of this set
  * @readers: readers inside constats_read(), waited for by constats_destroy()
@@ -65,7 +77,7 @@
  */
 struct constats_set {
 	struct constats pub;
-	spinlock_t lock ____cacheline_aligned_in_smp;
+	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	s64 *lock_deltas;
 	struct mutex read_mutex;	/* serialises readers of this set */
 	atomic_t readers;
@@ -129,6 +141,13 @@ static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
 	constats_release(&w);
 }
 
+/* One CPU's NMI deltas: after its CONSTATS_NR_GENS generations of the rest. */
+static inline s64 *constats_nmi_deltas(struct constats *set,
+				       struct constats_cpu *c)
+{
+	return c->deltas + CONSTATS_NR_GENS * set->stride;
+}
+
 /**
  * constats_acquire_slow() - open a bracket without this CPU's sequence
  * @set: counter set
@@ -137,7 +156,13 @@ static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
  * Called by constats_acquire() with preemption disabled when this CPU
  * already has a bracket open on @set (we interrupted it) or in NMI.
  *
- * Context: Interrupt nested over a bracket, or NMI (refused).
+ * An interrupt takes the set's fallback lock with interrupts disabled.
+ * An NMI may have interrupted a bracket on this CPU, or the holder of the
+ * fallback lock, so it takes no lock: it brackets on this CPU's NMI
+ * sequence and slot, which nothing else writes (NMIs do not nest), with
+ * the orderings A and C of the fast path.
+ *
+ * Context: Interrupt nested over a bracket, or NMI.
  * Return: nothing; @w is set up for constats_add().
  */
 void constats_acquire_slow(struct constats *set, struct constats_writer *w)
@@ -145,15 +170,20 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 {
 	struct constats_set *s = constats_to_set(set);
 
-	if (WARN_ON_ONCE(in_nmi())) {
+	if (in_nmi()) {
+		struct constats_cpu *c = this_cpu_ptr(set->cpu);
+
 		__acquire(&s->lock);	/* for sparse: released likewise */
-		/* nr == 0 makes every constats_add() a no-op. */
-		w->deltas = NULL;
-		w->nr = 0;
-		w->path = CONSTATS_PATH_REFUSED;
+		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
+		/* A, for the NMI sequence: see constats_acquire(). */
+		smp_mb();
+		w->deltas = constats_nmi_deltas(set, c) +
+			    READ_ONCE(set->gen) * set->stride;
+		w->nr = set->nr_counters;
+		w->path = CONSTATS_PATH_NMI;
 		return;
 	}
-	spin_lock_irqsave(&s->lock, w->flags);
+	raw_spin_lock_irqsave(&s->lock, w->flags);
 	/* The reader changes ->gen only under ->lock. */
 	w->deltas = s->lock_deltas + set->gen * set->stride;
 	w->nr = set->nr_counters;
@@ -174,15 +204,20 @@ void constats_release_slow(struct constats_writer *w)
 	struct constats_set *s = constats_to_set(w->set);
 	struct constats *self = READ_ONCE(constats_self);
 
-	if (w->path == CONSTATS_PATH_LOCK) {
+	if (w->path == CONSTATS_PATH_NMI) {
+		struct constats_cpu *c = this_cpu_ptr(w->set->cpu);
+
+		/* C, for the NMI sequence: see constats_release(). */
+		smp_wmb();
+		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
+		__release(&s->lock);
+	} else {
 		/* Count into this very bracket: another would recurse. */
 		if (w->set == self)
 			constats_add(w, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
-		spin_unlock_irqrestore(&s->lock, w->flags);
+		raw_spin_unlock_irqrestore(&s->lock, w->flags);
 		if (w->set != self && self)
 			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
-	} else {
-		__release(&s->lock);
 	}
 	preempt_enable();
 }
@@ -194,12 +229,11 @@ EXPORT_SYMBOL_GPL(constats_release_slow);
  * @counter: the rejected counter index
  *
  * Context: Inside a bracket.
- * Return: nothing; warns once unless the bracket was already refused.
+ * Return: nothing; warns once.
  */
 void constats_add_invalid(struct constats_writer *w, unsigned int counter)
 {
-	WARN_ONCE(w->path != CONSTATS_PATH_REFUSED,
-		  "constats: counter %u out of range (set has %u)\n",
+	WARN_ONCE(1, "constats: counter %u out of range (set has %u)\n",
 		  counter, w->set->nr_counters);
 }
 EXPORT_SYMBOL_GPL(constats_add_invalid);
@@ -306,6 +340,19 @@ unsigned int constats_invariant_texts(struct constats *set,
 	return n;
 }
 
+/* The index of the counter called @name (@len characters), or -1. */
+static int constats_lookup(void *ctx, const char *name, size_t len)
+{
+	const struct constats_set *s = ctx;
+	unsigned int i;
+
+	for (i = 0; i < s->pub.nr_counters; i++)
+		if (strlen(s->counter_names[i]) == len &&
+		    !memcmp(s->counter_names[i], name, len))
+			return i;
+	return -1;
+}
+
 /**
  * constats_declare() - declare an invariant that every snapshot must hold
  * @set: counter set
@@ -336,8 +383,8 @@ int constats_declare(struct constats *set, const char *expr)
 	if (!set || !expr)
 		return -EINVAL;
 	s = constats_to_set(set);
-	inv = constats_invariant_parse(expr, s->counter_names,
-				       set->nr_counters, &err, &col);
+	inv = constats_invariant_parse(expr, set->nr_counters, constats_lookup,
+				       s, &err, &col);
 	if (IS_ERR(inv)) {
 		if (err)
 			pr_err("set %s: invariant \"%s\": %s at column %zu\n",
@@ -356,6 +403,24 @@ int constats_declare(struct constats *set, const char *expr)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(constats_declare);
+
+/*
+ * If a bracket was open on *@seqp, wait for it to close; returns whether it
+ * had to.  Any change will do: a bracket opened since adds into the new
+ * generation.
+ */
+static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
+{
+	unsigned int seq = READ_ONCE(*seqp);
+
+	if (!(seq & 1))
+		return 0;
+	while (READ_ONCE(*seqp) == seq) {
+		cpu_relax();
+		(*spins)++;
+	}
+	return 1;
+}
 
 /**
  * constats_read() - take a consistent snapshot of a set
@@ -396,14 +461,14 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	prev = (cur + 2) % CONSTATS_NR_GENS;
 
 	/* Under ->lock: a fallback bracket is wholly before or after it. */
-	spin_lock_irq(&s->lock);
+	raw_spin_lock_irq(&s->lock);
 	/*
 	 * Release: generation @next was cleared by the previous snapshot, and
 	 * a writer that loads the new ->gen must see it clear (its slot
 	 * address depends on the value it loads).
 	 */
 	smp_store_release(&set->gen, next);
-	spin_unlock_irq(&s->lock);
+	raw_spin_unlock_irq(&s->lock);
 	/*
 	 * B: order the ->gen store before the sequence loads below.  Pairs
 	 * with A in constats_acquire(); see there.
@@ -411,28 +476,25 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	smp_mb();
 
 	for_each_possible_cpu(cpu) {
-		unsigned int *seqp = &per_cpu_ptr(set->cpu, cpu)->seq;
-		unsigned int seq = READ_ONCE(*seqp);
+		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
 
-		if (!(seq & 1) || unlikely(READ_ONCE(debug_skip_wait)))
+		if (unlikely(READ_ONCE(debug_skip_wait)))
 			continue;
-		/*
-		 * A bracket was open: wait for it to close.  Any change will
-		 * do; a bracket opened since then adds into @next.
-		 */
-		waits++;
-		while (READ_ONCE(*seqp) == seq) {
-			cpu_relax();
-			spins++;
-		}
+		waits += constats_wait_seq(&c->seq, &spins);
+		waits += constats_wait_seq(&c->nmi_seq, &spins);
 	}
 	/* D: pairs with C in constats_release(). */
 	smp_rmb();
 
 	memset(s->totals, 0, set->nr_counters * sizeof(*s->totals));
-	for_each_possible_cpu(cpu)
-		constats_fold(per_cpu_ptr(set->cpu, cpu)->deltas, set->stride,
+	for_each_possible_cpu(cpu) {
+		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
+
+		constats_fold(c->deltas, set->stride, set->nr_counters,
+			      cur, prev, s->totals);
+		constats_fold(constats_nmi_deltas(set, c), set->stride,
 			      set->nr_counters, cur, prev, s->totals);
+	}
 	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
 		      cur, prev, s->totals);
 	gen = ++s->generation;
@@ -548,7 +610,7 @@ struct constats *constats_create(const char *name,
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	spin_lock_init(&s->lock);
+	raw_spin_lock_init(&s->lock);
 	mutex_init(&s->read_mutex);
 	INIT_LIST_HEAD(&s->node);
 	strscpy(s->name, name, sizeof(s->name));
@@ -572,8 +634,9 @@ struct constats *constats_create(const char *name,
 	s->totals = kcalloc(nr_counters, sizeof(*s->totals), GFP_KERNEL);
 	if (!s->lock_deltas || !s->totals)
 		goto err_free;
+	/* The generations of the CPU's slot, then those of its NMI slot. */
 	s->pub.cpu = __alloc_percpu(sizeof(struct constats_cpu) +
-				    CONSTATS_NR_GENS * stride * sizeof(s64),
+				    2 * CONSTATS_NR_GENS * stride * sizeof(s64),
 				    SMP_CACHE_BYTES);
 	if (!s->pub.cpu)
 		goto err_free;

@@ -47,9 +47,9 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* Declared invariants (constats_invariant.c), a leaf the core calls. */
 struct constats_invariant;
 struct constats_invariant *
-constats_invariant_parse(const char *expr,
-			 const char (*names)[CONSTATS_NAME_MAX + 1],
-			 unsigned int nr, const char **err, size_t *col);
+constats_invariant_parse(const char *expr, unsigned int nr,
+			 int (*lookup)(void *ctx, const char *name, size_t len),
+			 void *ctx, const char **err, size_t *col);
 bool constats_invariant_holds(const struct constats_invariant *inv,
 			      const s64 *v);
 const char *constats_invariant_text(const struct constats_invariant *inv);

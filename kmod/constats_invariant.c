@@ -19,32 +19,16 @@ struct constats_invariant {
 	s64 coef[];
 };
 
-struct constats_lookup_ctx {
-	const char (*names)[CONSTATS_NAME_MAX + 1];
-	unsigned int nr;
-};
-
-static int constats_lookup(void *ctx, const char *name, size_t len)
-{
-	const struct constats_lookup_ctx *l = ctx;
-	unsigned int i;
-
-	for (i = 0; i < l->nr; i++)
-		if (strlen(l->names[i]) == len && !memcmp(l->names[i], name, len))
-			return i;
-	return -1;
-}
-
 /*
- * Parse @expr over the @nr counters called @names.  On a malformed @expr,
- * returns ERR_PTR(-EINVAL) with *@err and *@col saying what and where.
+ * Parse @expr over @nr counters, whose indices @lookup finds by name.  On a
+ * malformed @expr, returns ERR_PTR(-EINVAL) with *@err and *@col saying
+ * what and where.
  */
 struct constats_invariant *
-constats_invariant_parse(const char *expr,
-			 const char (*names)[CONSTATS_NAME_MAX + 1],
-			 unsigned int nr, const char **err, size_t *col)
+constats_invariant_parse(const char *expr, unsigned int nr,
+			 int (*lookup)(void *ctx, const char *name, size_t len),
+			 void *ctx, const char **err, size_t *col)
 {
-	struct constats_lookup_ctx l = { .names = names, .nr = nr };
 	struct constats_invariant *inv;
 
 	*err = NULL;
@@ -57,7 +41,7 @@ constats_invariant_parse(const char *expr,
 	inv->expr.nr = nr;
 	inv->expr.coef = inv->coef;
 
-	*err = constats_expr_parse(&inv->expr, expr, constats_lookup, &l, col);
+	*err = constats_expr_parse(&inv->expr, expr, lookup, ctx, col);
 	if (*err) {
 		kfree(inv);
 		return ERR_PTR(-EINVAL);

@@ -16,17 +16,22 @@
  *    A snapshot taken by constats_read() contains every bracket wholly or
  *    not at all, so invariants across counters hold in every snapshot.
  *
- * 2) A bracket may be opened in task context (preemptible or not), softirq
- *    and hardirq context.  It disables preemption itself and must not sleep.
- *    Brackets nest only through interrupts: a task must not open a second
- *    bracket before releasing the first.
+ * 2) A bracket may be opened in any context: task (preemptible or not),
+ *    softirq, hardirq and NMI, on PREEMPT_RT kernels too.  It disables
+ *    preemption itself and must not sleep, nor take a lock that sleeps on
+ *    PREEMPT_RT (spinlock_t, rwlock_t).  Keep it short: an interrupt nested
+ *    over it may wait for it.  Brackets nest only through interrupts: a
+ *    context must not open a second bracket before releasing the first.
  *
- * 3) An interrupt that lands on a CPU whose bracket is open takes a
- *    spinlock-protected fallback instead of the CPU's slot; so does nothing
- *    else.  The fallback is irq-safe and is counted in the "constats" set.
+ * 3) An interrupt that lands on a CPU whose bracket is open takes the
+ *    set's fallback lock, a raw spinlock taken with interrupts off, instead
+ *    of the CPU's slot; so does nothing else.  It is counted in the
+ *    "constats" set.
  *
- * 4) NMI is refused: a bracket opened in NMI context triggers WARN_ON_ONCE()
- *    and its adds are dropped.  There is no lock NMI could safely take.
+ * 4) An NMI takes no lock: it brackets on a sequence and slot of its own on
+ *    its CPU, whatever it interrupted (a bracket, the fallback lock's
+ *    holder, a reader), with the same all-or-nothing guarantee.  NMIs must
+ *    not nest on one CPU, as on every architecture Linux delivers them.
  *
  * 5) constats_read() sleeps and must not be called inside a bracket.
  *
@@ -56,13 +61,16 @@
 /**
  * struct constats_cpu - one CPU's share of a counter set
  * @seq: odd while a bracket is open on this CPU
+ * @nmi_seq: odd while an NMI's bracket is open on this CPU
  * @deltas: %CONSTATS_NR_GENS generations of deltas, each
- *	    &constats.stride entries long, on their own cache lines
+ *	    &constats.stride entries long, on their own cache lines; then as
+ *	    many for NMI brackets
  *
  * Private to constats; declared here for the inline writer fast path.
  */
 struct constats_cpu {
 	unsigned int seq;
+	unsigned int nmi_seq;
 	s64 deltas[] ____cacheline_aligned_in_smp;
 };
 
@@ -103,7 +111,7 @@ struct constats_writer {
 enum {
 	CONSTATS_PATH_CPU,	/* this CPU's sequence and slot */
 	CONSTATS_PATH_LOCK,	/* the set's fallback lock */
-	CONSTATS_PATH_REFUSED,	/* NMI: nothing is written */
+	CONSTATS_PATH_NMI,	/* this CPU's NMI sequence and slot */
 };
 
 struct constats *constats_create(const char *name,
@@ -127,10 +135,11 @@ void constats_add_invalid(struct constats_writer *w, unsigned int counter);
  * Disables preemption until constats_release().  On the fast path this
  * CPU's sequence becomes odd and the bracket adds into this CPU's slot of
  * the current generation; an interrupt nested over an open bracket on this
- * CPU takes the set's fallback lock instead, with interrupts disabled.
+ * CPU takes the set's fallback lock instead, with interrupts disabled, and
+ * an NMI brackets on this CPU's NMI sequence and slot.
  *
- * Context: Any context but NMI; in NMI the bracket is refused with a
- * warning.  Must not sleep until constats_release().
+ * Context: Any context, NMI included.  Must not sleep until
+ * constats_release().
  * Return: nothing; @w is ready for constats_add().
  */
 static __always_inline void constats_acquire(struct constats *set,

@@ -136,12 +136,12 @@ static inline ssize_t strscpy(char *d, const char *s, size_t n)
 }
 
 /* locks */
-typedef pthread_spinlock_t spinlock_t;
-#define spin_lock_init(l) pthread_spin_init((l), PTHREAD_PROCESS_PRIVATE)
-#define spin_lock_irqsave(l, f) ((f) = 0, pthread_spin_lock(l))
-#define spin_unlock_irqrestore(l, f) ((void)(f), pthread_spin_unlock(l))
-#define spin_lock_irq(l) pthread_spin_lock(l)
-#define spin_unlock_irq(l) pthread_spin_unlock(l)
+typedef pthread_spinlock_t raw_spinlock_t;
+#define raw_spin_lock_init(l) pthread_spin_init((l), PTHREAD_PROCESS_PRIVATE)
+#define raw_spin_lock_irqsave(l, f) ((f) = 0, pthread_spin_lock(l))
+#define raw_spin_unlock_irqrestore(l, f) ((void)(f), pthread_spin_unlock(l))
+#define raw_spin_lock_irq(l) pthread_spin_lock(l)
+#define raw_spin_unlock_irq(l) pthread_spin_unlock(l)
 struct mutex { pthread_mutex_t m; };
 #define DEFINE_MUTEX(name) struct mutex name = { PTHREAD_MUTEX_INITIALIZER }
 #define mutex_init(x) pthread_mutex_init(&(x)->m, NULL)
