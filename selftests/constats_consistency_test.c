@@ -6,7 +6,7 @@
  * /proc/constats.  Every snapshot must satisfy the set's invariants:
  *
  *	acct0 + acct1 + acct2 + acct3 == 0
- *	brackets == task + softirq + hardirq
+ *	brackets == task + softirq + hardirq + nmi
  *
  * and per thread, brackets never decrease and generations strictly increase.
  *
@@ -29,12 +29,12 @@
 #include "kselftest_harness.h"
 #include "constats_selftest.h"
 
-#define NR_STRESS 8
+#define NR_STRESS 9
 #define IOCTL_THREADS 4
 
 static const char *const stress_names[NR_STRESS] = {
 	"acct0", "acct1", "acct2", "acct3",
-	"task", "softirq", "hardirq", "brackets",
+	"task", "softirq", "hardirq", "nmi", "brackets",
 };
 
 struct reader {
@@ -61,7 +61,8 @@ static int load_stress(void)
 
 static int check(const __s64 *v)
 {
-	return v[0] + v[1] + v[2] + v[3] == 0 && v[7] == v[4] + v[5] + v[6];
+	return v[0] + v[1] + v[2] + v[3] == 0 &&
+	       v[8] == v[4] + v[5] + v[6] + v[7];
 }
 
 static void *ioctl_reader(void *arg)
@@ -84,10 +85,10 @@ static void *ioctl_reader(void *arg)
 		r->snapshots++;
 		if (!check(v))
 			r->violations++;
-		if (s.generation <= last_gen || v[7] < last_brackets)
+		if (s.generation <= last_gen || v[8] < last_brackets)
 			r->order_errors++;
 		last_gen = s.generation;
-		last_brackets = v[7];
+		last_brackets = v[8];
 	}
 	return NULL;
 }
@@ -138,9 +139,9 @@ static void *proc_reader(void *arg)
 		r->snapshots++;
 		if (!check(v))
 			r->violations++;
-		if (v[7] < last_brackets)
+		if (v[8] < last_brackets)
 			r->order_errors++;
-		last_brackets = v[7];
+		last_brackets = v[8];
 	}
 	return NULL;
 }

@@ -5,11 +5,15 @@
  *
  * Writers move random amounts between the accounts of the "stress" set in
  * brackets from task context (writers_per_cpu kthreads per CPU), softirq
- * (a pinned timer_list per CPU) and hardirq (a pinned hrtimer per CPU);
- * reader kthreads snapshot the set and check its invariants:
+ * (a pinned timer_list per CPU), hardirq (a pinned hard hrtimer per CPU,
+ * in hard interrupt context on PREEMPT_RT too) and, on x86, NMI: every
+ * nmi_interval-th task or hardirq bracket sends its own CPU an NMI from
+ * inside the bracket and waits for it, so NMI brackets land over open task
+ * brackets and over fallback brackets that hold the set's lock.  Reader
+ * kthreads snapshot the set and check its invariants:
  *
  *	acct0 + acct1 + acct2 + acct3 == 0
- *	brackets == task + softirq + hardirq
+ *	brackets == task + softirq + hardirq + nmi
  *	sum of the spread counters == brackets	(when nr_counters > 8)
  *	brackets never decreases, the generation strictly increases
  *
@@ -45,6 +49,11 @@
 
 #include "constats_racy.h"
 
+#ifdef CONFIG_X86_LOCAL_APIC
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#endif
+
 static uint duration = 10;
 module_param(duration, uint, 0444);
 MODULE_PARM_DESC(duration, "Seconds to run; 0 runs until unload (default 10)");
@@ -62,6 +71,11 @@ static uint hrtimer_us = 200;
 module_param(hrtimer_us, uint, 0444);
 MODULE_PARM_DESC(hrtimer_us, "Hardirq writer period per CPU in us; 0 disables (default 200)");
 
+static uint nmi_interval = 16;
+module_param(nmi_interval, uint, 0444);
+MODULE_PARM_DESC(nmi_interval,
+		 "x86: every this many task or hardirq brackets, NMI the CPU from inside the bracket; 0 disables (default 16)");
+
 static bool softirq = true;
 module_param(softirq, bool, 0444);
 MODULE_PARM_DESC(softirq, "Run a softirq writer on every CPU (default on)");
@@ -70,10 +84,10 @@ static uint readers = 1;
 module_param(readers, uint, 0444);
 MODULE_PARM_DESC(readers, "Reader kthreads checking invariants (default 1)");
 
-static uint nr_counters = 8;
+static uint nr_counters = 9;
 module_param(nr_counters, uint, 0444);
 MODULE_PARM_DESC(nr_counters,
-		 "Counters in the set, 8..256; those past 8 spread one add per bracket (default 8)");
+		 "Counters in the set, 9..256; those past 9 spread one add per bracket (default 9)");
 
 static uint onoff_interval;
 module_param(onoff_interval, uint, 0444);
@@ -102,6 +116,7 @@ enum {
 	STRESS_TASK,
 	STRESS_SOFTIRQ,
 	STRESS_HARDIRQ,
+	STRESS_NMI,
 	STRESS_BRACKETS,
 	STRESS_FIXED	/* the spread counters follow */
 };
@@ -110,7 +125,7 @@ enum {
 
 static const char *const stress_fixed_names[STRESS_FIXED] = {
 	"acct0", "acct1", "acct2", "acct3",
-	"task", "softirq", "hardirq", "brackets",
+	"task", "softirq", "hardirq", "nmi", "brackets",
 };
 
 /* What one writer added, for the exact comparison at the end. */
@@ -124,11 +139,21 @@ struct stress_writer {
 	struct stress_tally tally;
 };
 
+/*
+ * @nmi_pending is set by whoever sends this CPU an NMI and cleared by the
+ * NMI handler; @open says which context's bracket is open while it waits
+ * for an NMI it sent itself.  The nmi_* counts are written by this CPU's
+ * NMIs only: over a task bracket, over a hardirq bracket, or wherever
+ * another CPU's NMI happened to land.
+ */
 struct stress_cpu {
 	struct timer_list timer;
 	struct hrtimer hrtimer;
-	struct stress_tally soft, hard;
+	struct stress_tally soft, hard, nmi;
 	bool timer_armed, hrtimer_armed;
+	int nmi_pending;
+	unsigned int open;
+	u64 nmi_over_task, nmi_over_hardirq, nmi_elsewhere;
 };
 
 /* Written by its reader only; read racily (READ_ONCE) for the stats line. */
@@ -150,6 +175,7 @@ static struct task_struct **stress_churn_tasks;
 static unsigned long stress_churn_cycles, stress_churn_errors;
 static unsigned long stress_onoff_done;
 static bool stress_stop;
+static bool stress_nmi_registered;
 static bool stress_finished;
 static DEFINE_MUTEX(stress_finish_mutex);
 static struct delayed_work stress_finish_work;
@@ -164,8 +190,112 @@ static u32 stress_rand(struct stress_tally *t)
 	return t->rnd;
 }
 
-/* One bracket: move a random amount between two accounts. */
-static void stress_bracket(struct stress_tally *t, unsigned int ctx)
+static void stress_bracket(struct stress_tally *t, unsigned int ctx);
+
+#ifdef CONFIG_X86_LOCAL_APIC
+/* Ours if this CPU has an NMI of ours pending; NMI_DONE lets others look. */
+static int stress_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	struct stress_cpu *sc = this_cpu_ptr(stress_cpus);
+
+	if (!READ_ONCE(sc->nmi_pending))
+		return NMI_DONE;
+	switch (READ_ONCE(sc->open)) {
+	case STRESS_TASK:
+		sc->nmi_over_task++;
+		break;
+	case STRESS_HARDIRQ:
+		sc->nmi_over_hardirq++;
+		break;
+	default:
+		sc->nmi_elsewhere++;
+	}
+	stress_bracket(&sc->nmi, STRESS_NMI);
+	WRITE_ONCE(sc->nmi_pending, 0);
+	return NMI_HANDLED;
+}
+
+static int stress_nmi_register(void)
+{
+	return register_nmi_handler(NMI_LOCAL, stress_nmi_handler, 0,
+				    "constats_stress");
+}
+
+static void stress_nmi_unregister(void)
+{
+	unregister_nmi_handler(NMI_LOCAL, "constats_stress");
+}
+
+/*
+ * NMI @cpu unless an NMI of ours is on its way there already: one at a
+ * time per CPU, so that each finds its flag, however late it comes.
+ */
+static bool stress_nmi_send(int cpu)
+{
+	struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
+
+	if (cmpxchg(&sc->nmi_pending, 0, 1))
+		return false;
+	apic->send_IPI_mask(cpumask_of(cpu), NMI_VECTOR);
+	return true;
+}
+
+/*
+ * Inside the bracket of context @ctx: NMI this CPU and wait (at most 1 ms)
+ * for the handler's bracket, so that it nests over ours.
+ */
+static void stress_nmi_self(struct stress_cpu *sc, unsigned int ctx)
+{
+	u64 deadline;
+
+	WRITE_ONCE(sc->open, ctx);
+	if (!stress_nmi_send(smp_processor_id())) {
+		WRITE_ONCE(sc->open, 0);
+		return;
+	}
+	deadline = ktime_get_ns() + NSEC_PER_MSEC;
+	while (READ_ONCE(sc->nmi_pending) && ktime_get_ns() < deadline)
+		cpu_relax();
+	WRITE_ONCE(sc->open, 0);
+}
+#else
+static int stress_nmi_register(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void stress_nmi_unregister(void)
+{
+}
+
+static bool stress_nmi_send(int cpu)
+{
+	return false;
+}
+
+static void stress_nmi_self(struct stress_cpu *sc, unsigned int ctx)
+{
+}
+#endif
+
+/* Wait (at most 1 s) until no NMI of ours is on its way to any CPU. */
+static void stress_nmi_drain(void)
+{
+	unsigned long deadline = jiffies + HZ;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		while (READ_ONCE(per_cpu_ptr(stress_cpus, cpu)->nmi_pending) &&
+		       time_before(jiffies, deadline))
+			schedule_timeout_uninterruptible(1);
+}
+
+/*
+ * One bracket: move a random amount between two accounts.  With @send_nmi,
+ * an NMI bracket nests inside this one on this CPU.
+ */
+static void stress_bracket_nmi(struct stress_tally *t, unsigned int ctx,
+			       bool send_nmi)
 {
 	u32 r = stress_rand(t);
 	unsigned int from = r % STRESS_NR_ACCTS;
@@ -182,9 +312,12 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 		constats_add(&w, extra, 1);
 	constats_add(&w, STRESS_ACCT0 + to, amount);
 	constats_add(&w, STRESS_BRACKETS, 1);
+	if (send_nmi)
+		stress_nmi_self(this_cpu_ptr(stress_cpus), ctx);
 	constats_release(&w);
 
-	if (stress_racy) {
+	/* percpu_counter_add() may take a lock: not from NMI. */
+	if (stress_racy && !in_nmi()) {
 		/* As a percpu_counter user counts: each add alone. */
 		constats_racy_add(stress_racy, STRESS_ACCT0 + from, -amount);
 		constats_racy_add(stress_racy, ctx, 1);
@@ -200,6 +333,17 @@ static void stress_bracket(struct stress_tally *t, unsigned int ctx)
 	t->v[STRESS_BRACKETS]++;
 	if (extra)
 		t->v[extra]++;
+}
+
+static void stress_bracket(struct stress_tally *t, unsigned int ctx)
+{
+	stress_bracket_nmi(t, ctx, false);
+}
+
+/* Whether the @n-th bracket of a writer should NMI its CPU. */
+static bool stress_nmi_due(u64 n)
+{
+	return READ_ONCE(stress_nmi_registered) && !(n % nmi_interval);
 }
 
 static void stress_pause(void)
@@ -222,7 +366,8 @@ static int stress_writer_fn(void *arg)
 	struct stress_tally *t = arg;
 
 	while (!kthread_should_stop() && !READ_ONCE(stress_stop)) {
-		stress_bracket(t, STRESS_TASK);
+		stress_bracket_nmi(t, STRESS_TASK,
+				   stress_nmi_due(t->v[STRESS_BRACKETS] + 1));
 		stress_pause();
 	}
 	stress_idle();
@@ -243,7 +388,23 @@ static enum hrtimer_restart stress_hrtimer_fn(struct hrtimer *hrtimer)
 	struct stress_cpu *sc = container_of(hrtimer, struct stress_cpu,
 					     hrtimer);
 
-	stress_bracket(&sc->hard, STRESS_HARDIRQ);
+	u64 n = sc->hard.v[STRESS_BRACKETS] + 1;
+	bool due = stress_nmi_due(n);
+
+	/*
+	 * Every other NMI goes to the next CPU instead, to land wherever it
+	 * lands: in or out of a bracket, under a reader's rotation.
+	 */
+	if (due && (n / nmi_interval) & 1) {
+		unsigned int cpu = cpumask_next(smp_processor_id(),
+						cpu_online_mask);
+
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		stress_nmi_send(cpu);
+		due = false;
+	}
+	stress_bracket_nmi(&sc->hard, STRESS_HARDIRQ, due);
 	if (READ_ONCE(stress_stop))
 		return HRTIMER_NORESTART;
 	hrtimer_forward_now(hrtimer, ns_to_ktime(hrtimer_us * NSEC_PER_USEC));
@@ -278,8 +439,8 @@ static bool stress_check(const s64 *v)
 	for (i = STRESS_FIXED; i < nr_counters; i++)
 		spread += v[i];
 	return sum == 0 &&
-	       v[STRESS_BRACKETS] ==
-	       v[STRESS_TASK] + v[STRESS_SOFTIRQ] + v[STRESS_HARDIRQ] &&
+	       v[STRESS_BRACKETS] == v[STRESS_TASK] + v[STRESS_SOFTIRQ] +
+				     v[STRESS_HARDIRQ] + v[STRESS_NMI] &&
 	       (nr_counters == STRESS_FIXED || spread == v[STRESS_BRACKETS]);
 }
 
@@ -310,9 +471,9 @@ static int stress_reader_fn(void *arg)
 		if (n != nr_counters || !stress_check(v) ||
 		    v[STRESS_BRACKETS] < last_brackets) {
 			if (!r->violations)
-				pr_err("violation: n=%d acct=%lld,%lld,%lld,%lld task=%lld softirq=%lld hardirq=%lld brackets=%lld (was %lld)\n",
+				pr_err("violation: n=%d acct=%lld,%lld,%lld,%lld task=%lld softirq=%lld hardirq=%lld nmi=%lld brackets=%lld (was %lld)\n",
 				       n, v[0], v[1], v[2], v[3], v[4], v[5],
-				       v[6], v[7], last_brackets);
+				       v[6], v[7], v[8], last_brackets);
 			WRITE_ONCE(r->violations, r->violations + 1);
 		}
 		if (gen <= last_gen)
@@ -420,9 +581,9 @@ static void stress_print_stats(const char *what, const s64 *v)
 	struct stress_reader_sum sum;
 
 	stress_sum_readers(&sum);
-	pr_info("%s: brackets task=%lld softirq=%lld hardirq=%lld total=%lld snapshots=%llu violations=%llu max_reader_wait_us=%llu cpu_onoff=%lu\n",
+	pr_info("%s: brackets task=%lld softirq=%lld hardirq=%lld nmi=%lld total=%lld snapshots=%llu violations=%llu max_reader_wait_us=%llu cpu_onoff=%lu\n",
 		what, v[STRESS_TASK], v[STRESS_SOFTIRQ], v[STRESS_HARDIRQ],
-		v[STRESS_BRACKETS], sum.snapshots, sum.violations,
+		v[STRESS_NMI], v[STRESS_BRACKETS], sum.snapshots, sum.violations,
 		sum.max_wait_ns / NSEC_PER_USEC, READ_ONCE(stress_onoff_done));
 }
 
@@ -447,8 +608,8 @@ static void stress_tally_add(s64 *sum, const struct stress_tally *t)
 static void stress_finish(void)
 {
 	s64 *expect = NULL, *got = NULL;
+	u64 lost = 0, violations, over_task = 0, over_hardirq = 0, elsewhere = 0;
 	struct stress_reader_sum sum;
-	u64 lost = 0, violations;
 	unsigned int i;
 	int cpu, n = -ENOMEM;
 
@@ -478,6 +639,12 @@ static void stress_finish(void)
 		if (sc->hrtimer_armed)
 			hrtimer_cancel(&sc->hrtimer);
 	}
+	/* An NMI that comes with no handler left is a console splat. */
+	if (stress_nmi_registered) {
+		stress_nmi_drain();
+		stress_nmi_unregister();
+		WRITE_ONCE(stress_nmi_registered, false);
+	}
 
 	expect = kcalloc(nr_counters, sizeof(*expect), GFP_KERNEL);
 	got = kcalloc(nr_counters, sizeof(*got), GFP_KERNEL);
@@ -487,6 +654,7 @@ static void stress_finish(void)
 		for_each_possible_cpu(cpu) {
 			stress_tally_add(expect, &per_cpu_ptr(stress_cpus, cpu)->soft);
 			stress_tally_add(expect, &per_cpu_ptr(stress_cpus, cpu)->hard);
+			stress_tally_add(expect, &per_cpu_ptr(stress_cpus, cpu)->nmi);
 		}
 		n = constats_read(stress_set, got, nr_counters, NULL);
 		for (i = 0; i < nr_counters; i++)
@@ -503,6 +671,16 @@ static void stress_finish(void)
 		pr_info("set_churn: %lu cycles by thread 0, %lu create errors\n",
 			READ_ONCE(stress_churn_cycles),
 			READ_ONCE(stress_churn_errors));
+	for_each_possible_cpu(cpu) {
+		struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
+
+		over_task += sc->nmi_over_task;
+		over_hardirq += sc->nmi_over_hardirq;
+		elsewhere += sc->nmi_elsewhere;
+	}
+	if (got)
+		pr_info("nmi: brackets=%lld over_task=%llu over_hardirq=%llu elsewhere=%llu\n",
+			got[STRESS_NMI], over_task, over_hardirq, elsewhere);
 	pr_info("snapshots=%llu violations=%llu lost=%llu gen_errors=%llu\n",
 		sum.snapshots, violations, lost, sum.gen_errors);
 	/* Expected to tear: reported, never part of the verdict. */
@@ -560,7 +738,8 @@ static int stress_create_set(void)
 		return PTR_ERR(stress_set);
 	/* Checked by constats on every snapshot, by anyone. */
 	return constats_declare(stress_set, "acct0 + acct1 + acct2 + acct3 == 0") ?:
-	       constats_declare(stress_set, "brackets == task + softirq + hardirq");
+	       constats_declare(stress_set,
+				"brackets == task + softirq + hardirq + nmi");
 }
 
 static int __init stress_init(void)
@@ -600,6 +779,13 @@ static int __init stress_init(void)
 		hrtimer_init(&sc->hrtimer, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_REL_PINNED_HARD);
 		sc->hrtimer.function = stress_hrtimer_fn;
+	}
+
+	if (nmi_interval) {
+		ret = stress_nmi_register();
+		if (ret && ret != -EOPNOTSUPP)
+			goto err_free;
+		stress_nmi_registered = !ret;
 	}
 
 	/*
@@ -665,10 +851,11 @@ static int __init stress_init(void)
 		schedule_delayed_work(&stress_finish_work, duration * HZ);
 	if (stat_interval)
 		schedule_delayed_work(&stress_stats_work, stat_interval * HZ);
-	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, %u readers, %u counters, onoff %u ms, set_churn %u, racy %d\n",
+	pr_info("started: %u s, %u online CPUs, %u writers per CPU, hrtimer %u us, softirq %d, nmi every %u (%s), %u readers, %u counters, onoff %u ms, set_churn %u, racy %d\n",
 		duration, num_online_cpus(), writers_per_cpu, hrtimer_us,
-		softirq, readers, nr_counters, onoff_interval, set_churn,
-		racy);
+		softirq, nmi_interval,
+		stress_nmi_registered ? "on" : "off", readers, nr_counters,
+		onoff_interval, set_churn, racy);
 	return 0;
 
 err_finish:
@@ -689,4 +876,4 @@ module_init(stress_init);
 module_exit(stress_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("constats torture test: consistency under task, softirq and hardirq writers");
+MODULE_DESCRIPTION("constats torture test: consistency under task, softirq, hardirq and NMI writers");

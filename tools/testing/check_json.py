@@ -30,7 +30,8 @@ def blocks(log):
 
 def stress_ok(c):
     return (c['acct0'] + c['acct1'] + c['acct2'] + c['acct3'] == 0 and
-            c['brackets'] == c['task'] + c['softirq'] + c['hardirq'])
+            c['brackets'] == c['task'] + c['softirq'] + c['hardirq'] +
+            c['nmi'])
 
 
 def main():

@@ -15,7 +15,7 @@ procfs_reader() {
 			END {
 				if (!seen) { print "none"; exit }
 				if (v["acct0"] + v["acct1"] + v["acct2"] + v["acct3"] != 0 ||
-				    v["brackets"] != v["task"] + v["softirq"] + v["hardirq"])
+				    v["brackets"] != v["task"] + v["softirq"] + v["hardirq"] + v["nmi"])
 					print "bad"
 				else
 					print v["brackets"]
@@ -61,7 +61,7 @@ tap_check "constats watch prints 3 reports, the last two with rates" \
 	sh -c '[ "$(grep -c "^stress " /tmp/watch.txt)" -eq 3 ] &&
 	       [ "$(grep -c "RATE/S" /tmp/watch.txt)" -eq 2 ]'
 tap_check "constats list names the stress set" \
-	sh -c './constats list | grep -q "^[0-9]* *stress  *8$"'
+	sh -c './constats list | grep -q "^[0-9]* *stress  *9$"'
 ./constats check -n 200 stress > /tmp/check.txt
 check_status=$?
 tap_check "constats check -n 200 stress exits 0" [ "$check_status" -eq 0 ]
@@ -101,6 +101,17 @@ tap_check "procfs reader took snapshots" [ "$psnaps" -gt 0 ]
 tap_check "procfs reader: 0 violations" [ "$pbad" -eq 0 ]
 tap_check "interrupts nested over brackets took the fallback lock" \
 	[ "$((fallback1 - fallback0))" -gt 0 ]
+# nmi: brackets=B over_task=T over_hardirq=H elsewhere=E
+nmi_line=$(dmesg | grep "constats_stress: nmi: " | tail -n 1)
+nmi_field() { echo "$nmi_line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+tap_check "NMI brackets were counted exactly: ${nmi_line#*nmi: }" \
+	[ "$(nmi_field brackets)" -gt 0 ]
+tap_check "NMI brackets landed over open task brackets" \
+	[ "$(nmi_field over_task)" -gt 0 ]
+tap_check "NMI brackets landed over hardirq brackets" \
+	[ "$(nmi_field over_hardirq)" -gt 0 ]
+tap_check "NMIs from other CPUs landed wherever they came" \
+	[ "$(nmi_field elsewhere)" -gt 0 ]
 
 tap_check "rmmod constats_stress" rmmod constats_stress
 tap_check "the stress set is gone from /proc/constats" \
