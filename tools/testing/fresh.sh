@@ -12,7 +12,8 @@
 # script>; each run unpacks it anew into $CONSTATS_CACHE/fresh-run, so
 # nothing a run installs survives into the next.  Inside, the tree is a
 # git clone of this repository's HEAD (commit first: uncommitted changes
-# are not tested), apt-get installs only make (as .ci/run does), and
+# are not tested), apt-get installs only make when COMMAND is make (as
+# .ci/run does; "bash .ci/run" installs what it needs itself), and
 # COMMAND runs with an empty CONSTATS_CACHE in the chroot, so no warm
 # cache can hide a missing package.
 #
@@ -141,16 +142,17 @@ ln -s /proc/self/fd/0 "$root/dev/stdin"
 ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 
-# make, as .ci/run installs it; then COMMAND in the clone, with a clean
-# environment and the chroot's own (empty) cache.
+# make if COMMAND is make, as .ci/run installs it; then COMMAND in the
+# clone, with a clean environment and the chroot's own (empty) cache.
 log=$cache/fresh-run.log
 set +e
+# shellcheck disable=SC2016 # $1 and $@ expand in the chroot
 chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	DEBIAN_FRONTEND=noninteractive CONSTATS_CACHE=/root/.cache/constats \
 	${CONSTATS_DEBUG_VARIANTS+CONSTATS_DEBUG_VARIANTS="$CONSTATS_DEBUG_VARIANTS"} \
-	/bin/bash -c 'apt-get update -qq &&
-		apt-get install -y -qq --no-install-recommends make > /dev/null &&
+	/bin/bash -c '{ [ "$1" != make ] || { apt-get update -qq &&
+		apt-get install -y -qq --no-install-recommends make > /dev/null; }; } &&
 		cd /root/constats && exec "$@"' fresh "$@" < /dev/null 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
