@@ -6,6 +6,7 @@
 #   make [KDIR=...]      build the modules (default: the running kernel's)
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
+#   make check-fresh     make check in a bare Debian 12 chroot (root only)
 #   make htmldocs        Documentation/ as HTML (Sphinx, warnings are errors)
 #   make bench           benchmarks: report and plots
 #   make torture         a long torture run on the debug kernel (DURATION=s)
@@ -60,6 +61,10 @@ demo: deps
 check: deps
 	tools/testing/check.sh
 
+# make check as root in a fresh debootstrap root: proves deps.sh complete
+check-fresh:
+	tools/testing/fresh.sh
+
 # Documentation/ as HTML, with the kernel's kernel-doc Sphinx extension
 htmldocs: deps
 	tools/testing/htmldocs.sh
@@ -74,4 +79,4 @@ VARIANT ?= kasan
 torture: deps
 	tools/testing/torture.sh $(DURATION) $(VARIANT)
 
-.PHONY: htmldocs bench torture all modules modules_install headers_install install clean deps demo check
+.PHONY: htmldocs bench torture all modules modules_install headers_install install clean deps demo check check-fresh

@@ -6,8 +6,30 @@
 # command to run.
 set -euo pipefail
 
-pkgs=(make gcc g++ libc6-dev gcc-multilib bc cpio xz-utils perl python3 kmod
-      qemu-system-x86 busybox-static linux-source-6.1 sparse dwarves gnuplot-nox valgrind python3-sphinx)
+# Everything beyond a "debootstrap --variant=minbase bookworm" root that
+# make check, demo, htmldocs, bench and torture use (make check-fresh
+# proves the list on such a root).  dkms and the 6.1 headers for its test
+# are installed by tools/testing/dkms.sh, which knows the kernel release.
+pkgs=(
+	# Modules, the constats tool and the selftests (gcc-multilib: their
+	# 32-bit builds), the uapi header as C++, the W=1 build with sparse.
+	make gcc g++ libc6-dev gcc-multilib sparse
+	# Debian's kernels come with apt-get download and dpkg -x;
+	# stock-modules.sh unpacks .ko.xz (xz-utils) and .ko.zst (zstd).
+	kmod xz-utils zstd
+	# linux-source-6.1 gives checkpatch.pl and kernel-doc (perl), kunit.py
+	# (python3) and kselftest's lib.mk, whose install copies with rsync.
+	# git: check.sh asks git ls-files which files checkpatch.pl checks.
+	linux-source-6.1 git perl python3 rsync
+	# The debug kernels built from it: kconfig's parser needs flex and
+	# bison, x86's objtool libelf-dev, kernel/time/timeconst.bc bc;
+	# pahole (dwarves) for kernels with CONFIG_DEBUG_INFO_BTF.
+	bc bison dwarves flex libelf-dev
+	# The guests: QEMU (TCG) booting a busybox initramfs packed with cpio.
+	busybox-static cpio qemu-system-x86
+	# make htmldocs; make bench's callgrind count and plots.
+	python3-sphinx gnuplot-nox valgrind
+)
 
 missing=()
 for p in "${pkgs[@]}"; do
