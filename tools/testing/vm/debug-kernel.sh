@@ -35,15 +35,19 @@ rt)
 		  -o "Dir::Cache=$apt/cache")
 	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
 		apt-get "${apt_opts[@]}" update -qq >&2
-	version=$(apt-cache "${apt_opts[@]}" show --no-all-versions \
+	source_version() {
+		apt-cache "${apt_opts[@]}" show --no-all-versions \
 			linux-source-$series 2>/dev/null |
-		  awk '/^Version:/ { print $2; exit }')
-	if [ -z "$version" ]; then
-		apt-get "${apt_opts[@]}" update -qq >&2
-		version=$(apt-cache "${apt_opts[@]}" show --no-all-versions \
-				linux-source-$series | awk '/^Version:/ { print $2; exit }')
-	fi
+			awk '/^Version:/ { print $2; exit }'
+	}
+	version=$(source_version)
 	pkg=$cache/linux-source-$series-deb-$version
+	if [ ! -f "$pkg/.done" ]; then
+		# The lists may be older than the mirror: refresh them first.
+		apt-get "${apt_opts[@]}" update -qq >&2
+		version=$(source_version)
+		pkg=$cache/linux-source-$series-deb-$version
+	fi
 	if [ ! -f "$pkg/.done" ]; then
 		rm -rf "$pkg"
 		mkdir -p "$pkg/debs"

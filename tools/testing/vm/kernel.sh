@@ -60,16 +60,23 @@ trixie-rt)
 *) echo "kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
-# The versioned image package the metapackage points at.
-image=$(depends "${apt_opts[@]}" "$meta" '^linux-image-[0-9]')
-if [ -z "$image" ]; then
-	apt-get "${apt_opts[@]}" update -qq >&2
+# resolve: the versioned image package the metapackage points at, its
+# version and where it unpacks.
+resolve() {
 	image=$(depends "${apt_opts[@]}" "$meta" '^linux-image-[0-9]')
+	krel=${image#linux-image-}
+	version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$image" 2>/dev/null |
+		  awk '/^Version:/ { print $2; exit }')
+	root=$cache/kernels/${image}_$version
+}
+resolve
+# A private configuration's lists may be older than the mirror, which
+# keeps only the newest kernel: refresh them before downloading.
+if [ -z "$image" ] ||
+   { [ ! -f "$root/.done" ] && [ ${#apt_opts[@]} -gt 0 ]; }; then
+	apt-get "${apt_opts[@]}" update -qq >&2
+	resolve
 fi
-krel=${image#linux-image-}
-version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$image" |
-	  awk '/^Version:/ { print $2; exit }')
-root=$cache/kernels/${image}_$version
 kmake_args=
 if [ "$flavour" = trixie-rt ]; then
 	kmake_args="CC=$root/bin/x86_64-linux-gnu-gcc-14 CONFIG_DEBUG_INFO_BTF_MODULES="
@@ -98,6 +105,7 @@ if [ ! -f "$root/.done" ]; then
 	if [ "$flavour" = trixie-rt ]; then
 		# bookworm-backports' kbuild programs, built for glibc 2.36.
 		mapfile -t bpo_opts < <(private_apt bookworm-backports)
+		apt-get "${bpo_opts[@]}" update -qq >&2
 		bpo_headers=$(depends "${bpo_opts[@]}" linux-headers-amd64 '^linux-headers-[0-9]')
 		bpo_kbuild=$(depends "${bpo_opts[@]}" "$bpo_headers" '^linux-kbuild-')
 		mkdir -p "$root/debs"
