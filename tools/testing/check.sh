@@ -25,6 +25,7 @@ mkdir -p "$out"
 rm -f "$out/ksft-summary.txt"
 passed=0
 failed=0
+built=		# what build_modules built in this run
 skipped=0
 
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
@@ -131,6 +132,7 @@ build_modules() {
 	if KMAKE_ARGS=${KMAKE_ARGS:-} "$vm/build.sh" "$2" "$out/$1" W=1 C=1 \
 		> "$out/build-$1.log" 2>&1 &&
 	   ! grep -qiE 'warning|error' "$out/build-$1.log"; then
+		built="$built $1"
 		pass "$1: modules build clean with W=1 and sparse (C=1)"
 	else
 		cat "$out/build-$1.log"
@@ -220,6 +222,11 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 	fi
 	stage=$out/install
 	rm -rf "$stage"
+	# The stock loop built these, unless CONSTATS_STOCK_FLAVOURS left 6.1 out.
+	case " $built " in
+	*" $KREL "*) ;;
+	*) "$vm/build.sh" "$KDIR" "$out/$KREL" > "$out/install.log" 2>&1 ;;
+	esac
 	if make -s -C "$out/$KREL" -f "$top/Makefile" KDIR="$KDIR" \
 		INSTALL_MOD_PATH="$stage" DESTDIR="$stage" install \
 		> "$out/install.log" 2>&1 &&
