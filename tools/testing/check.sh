@@ -5,6 +5,17 @@
 # build, checkpatch --strict) and the VM run on Debian's stock kernel each
 # count as tests; the guest reports its own as TAP.  Ends with the line
 # "N passed, N failed" and a non-zero status if anything failed.
+#
+# Knobs (environment):
+#	CONSTATS_STOCK_FLAVOURS	Debian kernels booted with the stress test and
+#				the kselftests (vm/kernel.sh flavours); default
+#				"bookworm bookworm-backports trixie-rt"
+#	CONSTATS_DEBUG_VARIANTS	our debug kernels booted with KUnit and the
+#				torture run (vm/debug-kernel.sh variants);
+#				default "kasan kcsan rt"
+#	CONSTATS_CACHE		where kernels and sources are kept; default
+#				~/.cache/constats
+# Either list may be empty to skip those kernels.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +25,7 @@ mkdir -p "$out"
 rm -f "$out/ksft-summary.txt"
 passed=0
 failed=0
+built=		# what build_modules built in this run
 skipped=0
 
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
@@ -113,11 +125,14 @@ ksft_summary() {
 		sed "s/^/  $1: /"
 }
 
-# build_modules NAME KDIR: build the modules for one kernel into $out/NAME;
+# build_modules NAME KDIR: build the modules for one kernel into $out/NAME,
+# with the KMAKE_ARGS kernel.sh or debug-kernel.sh printed for it;
 # warnings fail the test.
 build_modules() {
-	if "$vm/build.sh" "$2" "$out/$1" W=1 C=1 > "$out/build-$1.log" 2>&1 &&
+	if KMAKE_ARGS=${KMAKE_ARGS:-} "$vm/build.sh" "$2" "$out/$1" W=1 C=1 \
+		> "$out/build-$1.log" 2>&1 &&
 	   ! grep -qiE 'warning|error' "$out/build-$1.log"; then
+		built="$built $1"
 		pass "$1: modules build clean with W=1 and sparse (C=1)"
 	else
 		cat "$out/build-$1.log"
@@ -164,8 +179,9 @@ kunit() {
 	fi
 }
 
-# Debian's stock kernels: the stress test, the ABI and the tool.
-for flavour in bookworm bookworm-backports; do
+# Debian's stock kernels: the stress test, the ABI and the tool; the last
+# is trixie's PREEMPT_RT kernel.
+for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt}; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
 		continue
@@ -206,6 +222,11 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 	fi
 	stage=$out/install
 	rm -rf "$stage"
+	# The stock loop built these, unless CONSTATS_STOCK_FLAVOURS left 6.1 out.
+	case " $built " in
+	*" $KREL "*) ;;
+	*) "$vm/build.sh" "$KDIR" "$out/$KREL" > "$out/install.log" 2>&1 ;;
+	esac
 	if make -s -C "$out/$KREL" -f "$top/Makefile" KDIR="$KDIR" \
 		INSTALL_MOD_PATH="$stage" DESTDIR="$stage" install \
 		> "$out/install.log" 2>&1 &&
@@ -222,8 +243,9 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 fi
 
 # Our debug kernels: KUnit and the torture run under lockdep + KASAN +
-# kmemleak, and under KCSAN, booted with panic_on_warn.
-for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan}; do
+# kmemleak, under KCSAN, and under PREEMPT_RT + lockdep (6.12), booted
+# with panic_on_warn.
+for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan rt}; do
 	name=debug-$variant
 	start=$(date +%s)
 	if ! kvars=$("$vm/debug-kernel.sh" "$variant"); then

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # torture.sh [SECONDS] [VARIANT]: a long torture run of constats_stress.ko on
-# a debug kernel (kasan: lockdep + KASAN + kmemleak, the default; or kcsan),
-# booted with panic_on_warn=1, with the KUnit suites before it.  Prints the
-# stats lines and the verdict; fails on FAILURE or any kernel splat.
+# a debug kernel (kasan: lockdep + KASAN + kmemleak, the default; kcsan; or
+# rt: PREEMPT_RT + lockdep on 6.12), booted with panic_on_warn=1, with the
+# KUnit suites before it.  Prints the stats lines and the verdict; fails on
+# FAILURE or any kernel splat.
 set -uo pipefail
 
 seconds=${1:-600}

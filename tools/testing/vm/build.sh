@@ -4,7 +4,8 @@
 # build.sh KDIR OUT [MAKE_ARGS...]: build the modules against KDIR from a
 # copy of the sources in OUT, so builds for several kernels never share
 # objects and the work tree stays clean.  Prints the compiler's output.
-# modules.sh OUT lists what it built.
+# modules.sh OUT lists what it built.  KMAKE_ARGS from the environment
+# (printed by kernel.sh and debug-kernel.sh) go on the make line too.
 set -euo pipefail
 
 kdir=${1:?usage: build.sh KDIR OUT [MAKE_ARGS...]}
@@ -15,4 +16,5 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 mkdir -p "$out"
 rm -rf "$out/kmod" "$out/samples" "$out/uapi"
 cp -r "$top/Kbuild" "$top/kmod" "$top/samples" "$top/uapi" "$out/"
-make -s -C "$kdir" M="$out" "$@" modules
+# shellcheck disable=SC2086 # several arguments, split on blanks
+make -s -C "$kdir" M="$out" ${KMAKE_ARGS:-} "$@" modules

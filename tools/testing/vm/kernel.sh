@@ -7,54 +7,86 @@
 #
 #	KREL=6.1.0-NN-amd64 VMLINUZ=<path> KDIR=<headers build tree>
 #	MODDIR=<the image's /lib/modules/KREL>
+#	KMAKE_ARGS=<extra make arguments for M= builds against KDIR, or empty>
 #
-# FLAVOUR: bookworm (Debian 12's 6.1) or bookworm-backports (6.12, also
-# trixie's kernel).  Backports come through a private apt configuration in
-# the cache; the host's apt sources are not touched.  The unpacked tree is
-# keyed by the image package's version and reused while it exists.
+# FLAVOUR: bookworm (Debian 12's 6.1), bookworm-backports (6.12, also
+# trixie's kernel) or trixie-rt (Debian 13's PREEMPT_RT 6.12).  Backports
+# and trixie come through private apt configurations in the cache; the
+# host's apt sources are not touched.  The unpacked tree is keyed by the
+# image package's version and reused while it exists.
+#
+# trixie's kernel was built with gcc-14 and its kbuild programs need
+# glibc 2.38; on bookworm, gcc-12 stands in (a wrapper that turns
+# -fmin-function-alignment=N into -falign-functions=N), bookworm-backports'
+# 6.12 kbuild programs replace trixie's, and module BTF is off because
+# bookworm's pahole lacks --btf_features.  KMAKE_ARGS carries that.
 set -euo pipefail
 
 flavour=${1:?usage: kernel.sh FLAVOUR}
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
-apt_opts=()
+# private_apt SUITE: print apt options for a private configuration with
+# SUITE as its only source, updating its lists the first time.
+private_apt() {
+	local apt=$cache/apt-$1
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+	echo "deb http://deb.debian.org/debian $1 main" > "$apt/sources.list"
+	printf '%s\n' -o "Dir::Etc::SourceList=$apt/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
+		apt-get -o "Dir::Etc::SourceList=$apt/sources.list" \
+			-o Dir::Etc::SourceParts=/dev/null \
+			-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" \
+			update -qq >&2
+}
 
+# depends APT_OPTS... PACKAGE PATTERN: the first dependency of PACKAGE
+# whose name matches PATTERN.
+depends() {
+	local pattern=${*: -1} n=$(($# - 2))
+	apt-cache "${@:1:n}" depends "${@: -2:1}" 2>/dev/null |
+		awk -v p="$pattern" '$1 == "Depends:" && $2 ~ p { print $2; exit }'
+}
+
+apt_opts=()
 meta=linux-image-amd64
 case "$flavour" in
 bookworm) ;;
-bookworm-backports)
-	apt=$cache/apt-$flavour
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-	echo "deb http://deb.debian.org/debian bookworm-backports main" \
-		> "$apt/sources.list"
-	apt_opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
-		  -o Dir::Etc::SourceParts=/dev/null
-		  -o "Dir::State::Lists=$apt/lists"
-		  -o "Dir::Cache=$apt/cache")
-	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
-		apt-get "${apt_opts[@]}" update -qq >&2
+bookworm-backports) mapfile -t apt_opts < <(private_apt bookworm-backports) ;;
+trixie-rt)
+	mapfile -t apt_opts < <(private_apt trixie)
+	meta=linux-image-rt-amd64
 	;;
 *) echo "kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
 
-# The versioned image package the metapackage points at.
-image=$(apt-cache "${apt_opts[@]}" depends "$meta" 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-if [ -z "$image" ]; then
+# resolve: the versioned image package the metapackage points at, its
+# version and where it unpacks.
+resolve() {
+	image=$(depends "${apt_opts[@]}" "$meta" '^linux-image-[0-9]')
+	krel=${image#linux-image-}
+	version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$image" 2>/dev/null |
+		  awk '/^Version:/ { print $2; exit }')
+	root=$cache/kernels/${image}_$version
+}
+resolve
+# A private configuration's lists may be older than the mirror, which
+# keeps only the newest kernel: refresh them before downloading.
+if [ -z "$image" ] ||
+   { [ ! -f "$root/.done" ] && [ ${#apt_opts[@]} -gt 0 ]; }; then
 	apt-get "${apt_opts[@]}" update -qq >&2
-	image=$(apt-cache "${apt_opts[@]}" depends "$meta" |
-		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	resolve
 fi
-krel=${image#linux-image-}
-version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$image" |
-	  awk '/^Version:/ { print $2; exit }')
-root=$cache/kernels/${image}_$version
+kmake_args=
+if [ "$flavour" = trixie-rt ]; then
+	kmake_args="CC=$root/bin/x86_64-linux-gnu-gcc-14 CONFIG_DEBUG_INFO_BTF_MODULES="
+fi
 
 if [ ! -f "$root/.done" ]; then
 	rm -rf "$root"
 	mkdir -p "$root/debs"
-	common=linux-headers-${krel%-amd64}-common
-	kbuild=$(apt-cache "${apt_opts[@]}" depends "linux-headers-$krel" |
-		 awk '/Depends: linux-kbuild-/ { print $2; exit }')
+	common=$(depends "${apt_opts[@]}" "linux-headers-$krel" '^linux-headers-.*-common')
+	kbuild=$(depends "${apt_opts[@]}" "linux-headers-$krel" '^linux-kbuild-')
 	# apt's _apt user cannot write the cache: it warns and downloads as root.
 	(cd "$root/debs" &&
 	 apt-get "${apt_opts[@]}" download -q "$image" "linux-headers-$krel" \
@@ -66,14 +98,57 @@ if [ ! -f "$root/.done" ]; then
 	for deb in "$root"/debs/*.deb; do
 		dpkg -x "$deb" "$root/root"
 	done
+	rm -rf "$root/debs"
 	# Debian's headers Makefile includes its -common twin by absolute path.
 	sed -i "s|^include /usr/src/|include $root/root/usr/src/|" \
 		"$root/root/usr/src/linux-headers-$krel/Makefile"
-	rm -rf "$root/debs"
+	if [ "$flavour" = trixie-rt ]; then
+		# bookworm-backports' kbuild programs, built for glibc 2.36.
+		mapfile -t bpo_opts < <(private_apt bookworm-backports)
+		apt-get "${bpo_opts[@]}" update -qq >&2
+		bpo_headers=$(depends "${bpo_opts[@]}" linux-headers-amd64 '^linux-headers-[0-9]')
+		bpo_kbuild=$(depends "${bpo_opts[@]}" "$bpo_headers" '^linux-kbuild-')
+		mkdir -p "$root/debs"
+		(cd "$root/debs" &&
+		 apt-get "${bpo_opts[@]}" download -q "$bpo_kbuild" 2>/dev/null >&2)
+		dpkg -x "$root"/debs/"$bpo_kbuild"_*.deb "$root/bpo"
+		rm -rf "$root/debs"
+		dst=$root/root/usr/lib/$kbuild
+		src=$root/bpo/usr/lib/$bpo_kbuild
+		find "$dst" -type f | while read -r f; do
+			[ "$(head -c 4 "$f")" = $'\x7fELF' ] || continue
+			if [ ! -f "$src/${f#"$dst"/}" ]; then
+				echo "kernel.sh: $bpo_kbuild has no ${f#"$dst"/}" >&2
+				exit 1
+			fi
+			cp "$src/${f#"$dst"/}" "$f"
+		done
+		rm -rf "$root/bpo"
+		# gcc-12 for gcc-14, which alone knows -fmin-function-alignment.
+		mkdir -p "$root/bin"
+		cat > "$root/bin/x86_64-linux-gnu-gcc-14" <<-'WRAP'
+		#!/bin/sh
+		# kernel.sh trixie-rt: gcc-12 standing in for trixie's gcc-14.
+		for arg; do
+			shift
+			case "$arg" in
+			-fmin-function-alignment=*)
+				set -- "$@" "-falign-functions=${arg#*=}" ;;
+			*) set -- "$@" "$arg" ;;
+			esac
+		done
+		exec x86_64-linux-gnu-gcc-12 "$@"
+		WRAP
+		chmod +x "$root/bin/x86_64-linux-gnu-gcc-14"
+	fi
 	touch "$root/.done"
 fi
 
 echo "KREL=$krel"
 echo "VMLINUZ=$root/root/boot/vmlinuz-$krel"
 echo "KDIR=$root/root/usr/src/linux-headers-$krel"
-echo "MODDIR=$root/root/lib/modules/$krel"
+# trixie's packages keep their modules under /usr only.
+moddir=$root/root/lib/modules/$krel
+[ -d "$moddir" ] || moddir=$root/root/usr/lib/modules/$krel
+echo "MODDIR=$moddir"
+printf 'KMAKE_ARGS=%q\n' "$kmake_args"
