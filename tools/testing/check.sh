@@ -184,6 +184,26 @@ for flavour in bookworm bookworm-backports; do
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
 done
 
+# Fleet monitoring (tools/testing/prometheus.sh): constats export and
+# Debian's node_exporter in a guest on the 6.1 kernel, Debian's Prometheus
+# server on the host scraping it every second; the stored series must hold
+# the declared invariants at every scrape, and the racy export must not.
+if kvars=$("$vm/kernel.sh" bookworm); then
+	eval "$kvars"
+	fleet_start=$(date +%s)
+	"$top/tools/testing/prometheus.sh" "$out/fleet" "$out/$KREL" \
+		"$out/user/constats" > "$out/fleet.log" 2>&1
+	fleet_status=$?
+	count_tap fleet "$out/fleet.log"
+	grep '^# fleet: ' "$out/fleet.log"
+	if [ "$fleet_status" -eq 0 ]; then
+		pass "fleet: export, node_exporter, Prometheus end to end ($(( $(date +%s) - fleet_start )) s)"
+	else
+		tail -n 30 "$out/fleet.log"
+		fail "fleet: export, node_exporter, Prometheus end to end (status $fleet_status)"
+	fi
+fi
+
 # The core built natively against the shim, under ThreadSanitizer.
 if make -s -C "$top/tools/testing/native" OUTPUT="$out" > "$out/native.log" 2>&1 &&
    "$out/native-tsan" stress 3 >> "$out/native.log" 2>&1 &&

@@ -7,7 +7,9 @@
 set -euo pipefail
 
 pkgs=(make gcc g++ libc6-dev gcc-multilib bc cpio xz-utils perl python3 kmod
-      qemu-system-x86 busybox-static linux-source-6.1 sparse dwarves gnuplot-nox valgrind python3-sphinx)
+      qemu-system-x86 busybox-static linux-source-6.1 sparse dwarves gnuplot-nox valgrind python3-sphinx
+      prometheus prometheus-node-exporter iproute2
+      debhelper dh-dkms dkms dpkg-dev fakeroot lintian debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -23,5 +25,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "constats: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The tests run prometheus and prometheus-node-exporter themselves, on
+# 127.0.0.1 only: keep their packages from starting system services that
+# listen on every address (policy-rc.d, for this install only).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
