@@ -92,8 +92,7 @@ prometheus --config.file="$tmp/prometheus.yml" \
 prom_pid=$!
 url=http://127.0.0.1:$prom_port
 ready() {
-	local i
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		python3 -c "import urllib.request as u; u.urlopen('$url/-/ready', timeout=2)" \
 			2> /dev/null && return 0
 		kill -0 "$prom_pid" 2> /dev/null || return 1

@@ -9,7 +9,8 @@
 #  - the declared invariants (the "invariant" labels) hold in the values of
 #    constats_value at every scraped timestamp, and constats_invariant_
 #    violations says 0 at every one;
-#  - the snapshot generation never goes back, and moves;
+#  - the snapshot generation never goes back, and moves, and so do the
+#    values: the scrapes happened under load;
 #  - the racy, counter-by-counter export (constats_racy_*) breaks them at
 #    some timestamps, and constats_racy_invariant_violations says so at
 #    exactly those;
@@ -116,6 +117,12 @@ check(scrapes > 0 and bad == 0 and exported == 0 and set(flags) == set(values),
       f'{bad} violations recomputed from constats_value, '
       f'{exported} exported')
 
+ts = sorted(values)
+moving = sum(1 for a, b in zip(ts, ts[1:]) if values[b] != values[a])
+check(moving >= MIN_SCRAPES,
+      f'{moving} of those scrapes saw the set move since the one before '
+      f'(scraped under load; at least {MIN_SCRAPES})')
+
 gen = [v for s in gens.values() for _, v in sorted(s.items())]
 distinct = len(set(gen))
 check(len(gen) == scrapes and
@@ -137,7 +144,11 @@ check(len(errors) >= scrapes and not any(errors),
       f'node_exporter read the textfile without error in all '
       f'{len(errors)} scrapes')
 
-up = [v for s in raw('up').values() for v in s.values()]
+up_series = raw('up')
+up = [v for s in up_series.values() for v in s.values()]
+print('# fleet: scrapes answered (1) or not (0), in order: ' +
+      ''.join(str(int(v)) for s in up_series.values()
+              for _, v in sorted(s.items())))
 took = [v for s in raw('scrape_duration_seconds').values() for v in s.values()]
 print(f'# fleet: {int(sum(up))} of {len(up)} scrape attempts answered, '
       f'slowest {max(took, default=0):.3f} s')

@@ -63,7 +63,7 @@ for p in /proc/[0-9]*; do
 	constats_stress*) renice -n 19 -p "${p#/proc/}" > /dev/null ;;
 	esac
 done
-echo "constats-fleet: stress started"
+echo "constats-fleet: stress started at $(date +%s)"
 sleep 5
 openmetrics show ./constats show -o openmetrics --racy
 openmetrics textfile cat /tmp/textfile/constats.prom
@@ -72,7 +72,7 @@ stress_ended() {
 }
 tap_check "stress run ends with a verdict" \
 	wait_for stress_ended $((FLEET_SECONDS + 60))
-echo "constats-fleet: stress ended"
+echo "constats-fleet: stress ended at $(date +%s)"
 # A few more scrapes of the final values.
 sleep 3
 tap_check "stress verdict is SUCCESS" \
