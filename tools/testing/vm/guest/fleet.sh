@@ -36,6 +36,16 @@ tap_check "eth0 is 10.0.2.15/24 with gateway 10.0.2.2" \
 	       route add default gw 10.0.2.2'
 
 tap_check "insmod constats.ko" insmod ./constats.ko
+tap_check "constats -o json list is constats -j list" \
+	sh -c '[ "$(./constats -o json list)" = "$(./constats -j list)" ]'
+./constats -o openmetrics list 2> /dev/null
+tap_check "constats -o openmetrics list exits 2 (show and export only)" [ $? -eq 2 ]
+./constats -o yaml show 2> /dev/null
+tap_check "constats -o yaml exits 2" [ $? -eq 2 ]
+./constats show -o openmetrics no_such_set 2> /dev/null
+tap_check "constats show -o openmetrics naming no set exits 1" [ $? -eq 1 ]
+./constats export 2> /dev/null
+tap_check "constats export without --textfile-dir exits 2" [ $? -eq 2 ]
 mkdir -p /tmp/textfile
 # A static Go binary but for libc: run it through its own dynamic loader.
 ne=./node-exporter
