@@ -12,6 +12,9 @@
 #   make torture         a long torture run on the debug kernel (DURATION=s)
 #   make deps            install the Debian packages the targets need
 #   make install         modules_install plus the headers (see below)
+#   make man             constats(8) from Documentation/tool.rst (MANDIR=...)
+#   make deb             Debian packages constats-dkms, -tools and -dev in
+#                        DEB_OUT (default out/deb), checked with lintian
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 export CONSTATS_CACHE ?= $(HOME)/.cache/constats
@@ -79,4 +82,16 @@ VARIANT ?= kasan
 torture: deps
 	tools/testing/torture.sh $(DURATION) $(VARIANT)
 
-.PHONY: htmldocs bench torture all modules modules_install headers_install install clean deps demo check check-fresh
+# constats(8), with Sphinx's man builder; no linux-source needed.
+MANDIR ?= $(CURDIR)/out/man
+SPHINXBUILD ?= /usr/bin/sphinx-build
+man:
+	$(SPHINXBUILD) -q -W --keep-going -b man -t manonly Documentation $(MANDIR)
+
+# The Debian packages, built with dpkg-buildpackage from a copy of the
+# work tree (its tracked files, as they are now) in DEB_OUT.
+DEB_OUT ?= $(CURDIR)/out/deb
+deb:
+	tools/packaging/build-deb.sh $(DEB_OUT)
+
+.PHONY: man deb htmldocs bench torture all modules modules_install headers_install install clean deps demo check check-fresh

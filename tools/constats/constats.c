@@ -7,14 +7,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +31,9 @@
 
 /* Exit statuses, documented in --help. */
 enum { EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NOT_LOADED, EXIT_VIOLATED };
+
+/* -o: text (the default), json (also -j) or openmetrics (show, export). */
+enum { OUT_TEXT, OUT_JSON, OUT_OPENMETRICS };
 
 static bool json, pretty;
 
@@ -163,17 +170,31 @@ static const char help_text[] =
 	"                            invariants declared on it and to those given\n"
 	"                            with -e, e.g. -e 'sched: exits <= forks'\n"
 	"                            (default: every set with invariants)\n"
+	"  export --textfile-dir DIR [-i SECONDS] [-n COUNT] [--racy] [SET...]\n"
+	"                            write show -o openmetrics to DIR/constats.prom\n"
+	"                            for node_exporter's textfile collector,\n"
+	"                            atomically (a temporary file in DIR, renamed):\n"
+	"                            once, or every SECONDS until interrupted or\n"
+	"                            COUNT files were written\n"
 	"\n"
 	"Options:\n"
-	"  -j, --json                JSON on stdout (watch: one object per line);\n"
+	"  -o, --output FORMAT       text (default), json, or openmetrics (show\n"
+	"                            only: the Prometheus/OpenMetrics text format)\n"
+	"  -j, --json                same as -o json (watch: one object per line);\n"
 	"                            errors as {\"error\": \"...\"}\n"
 	"  -p, --pretty              indented JSON (implies --json)\n"
-	"  -i, --interval SECONDS    watch or check interval, > 0, fractions allowed\n"
-	"  -n, --count COUNT         number of watch reports or check snapshots, >= 1\n"
+	"  -i, --interval SECONDS    watch, check or export interval, > 0,\n"
+	"                            fractions allowed\n"
+	"  -n, --count COUNT         number of watch reports, check snapshots or\n"
+	"                            export files, >= 1\n"
 	"  -e, --invariant 'SET: INVARIANT'\n"
 	"                            check: also hold SET to INVARIANT, written as\n"
 	"                            the kernel's: e.g. 'a + 2 * b <= c - 1', with\n"
 	"                            ==, !=, <=, >=, < or >\n"
+	"  -d, --textfile-dir DIR    export: the directory to write constats.prom in\n"
+	"      --racy                openmetrics: also export each set read counter\n"
+	"                            by counter, a snapshot per counter, as\n"
+	"                            constats_racy_* (a torn read, for contrast)\n"
 	"  -V, --version             version and ABI version\n"
 	"  -h, --help                this text\n"
 	"\n"
@@ -186,7 +207,9 @@ static const char help_text[] =
 	"  constats show constats\n"
 	"  constats watch -i 0.5 -n 4 stress\n"
 	"  constats -p show stress\n"
-	"  constats check -n 100 irq sched\n";
+	"  constats check -n 100 irq sched\n"
+	"  constats show -o openmetrics stress\n"
+	"  constats export --textfile-dir /var/lib/prometheus/node-exporter -i 15\n";
 
 struct set {
 	struct constats_ioc_set_info info;
@@ -197,9 +220,16 @@ struct set {
 
 static int proc_fd = -1;
 
-static void open_proc(void)
+/* 0, or -errno: ENOENT when the module is not loaded. */
+static int try_open_proc(void)
 {
 	proc_fd = open(PROC_PATH, O_RDONLY | O_CLOEXEC);
+	return proc_fd < 0 ? -errno : 0;
+}
+
+static void open_proc(void)
+{
+	try_open_proc();
 	if (proc_fd < 0 && errno == ENOENT)
 		die(EXIT_NOT_LOADED,
 		    "%s not found: the constats module is not loaded (insmod constats.ko)",
@@ -259,7 +289,14 @@ static struct constats_ioc_set_info *list_sets(__u32 *nr)
 	return info;
 }
 
-static void set_load_names(struct set *s)
+static void set_die(struct set *s)
+{
+	die(EXIT_ERROR, "set %s: %s", s->info.name,
+	    errno == ENOENT ? "destroyed" : strerror(errno));
+}
+
+/* 0, or -1 with errno set (ENOENT: the set was destroyed). */
+static int set_try_names(struct set *s)
 {
 	struct constats_ioc_names n = {
 		.size = sizeof(n), .id = s->info.id,
@@ -272,24 +309,42 @@ static void set_load_names(struct set *s)
 	if (!s->names || !s->values || !s->prev)
 		die(EXIT_ERROR, "out of memory");
 	n.names = (uintptr_t)s->names;
-	if (ioctl(proc_fd, CONSTATS_IOC_NAMES, &n))
-		die(EXIT_ERROR, "set %s: %s", s->info.name,
-		    errno == ENOENT ? "destroyed" : strerror(errno));
+	return ioctl(proc_fd, CONSTATS_IOC_NAMES, &n);
 }
 
-static void set_snapshot(struct set *s)
+static void set_load_names(struct set *s)
+{
+	if (set_try_names(s))
+		set_die(s);
+}
+
+/* One snapshot into @values: 0, or -1 with errno set. */
+static int set_try_snapshot(struct set *s, __s64 *values)
 {
 	struct constats_ioc_snapshot snap = {
 		.size = sizeof(snap), .id = s->info.id,
 		.nr_counters = s->info.nr_counters,
-		.values = (uintptr_t)s->values,
+		.values = (uintptr_t)values,
 	};
 
 	if (ioctl(proc_fd, CONSTATS_IOC_SNAPSHOT, &snap))
-		die(EXIT_ERROR, "set %s: %s", s->info.name,
-		    errno == ENOENT ? "destroyed" : strerror(errno));
+		return -1;
 	s->generation = snap.generation;
 	s->timestamp_ns = snap.timestamp_ns;
+	return 0;
+}
+
+static void set_snapshot(struct set *s)
+{
+	if (set_try_snapshot(s, s->values))
+		set_die(s);
+}
+
+static void set_free(struct set *s)
+{
+	free(s->names);
+	free(s->values);
+	free(s->prev);
 }
 
 /* The sets named in argv, or all of them. */
@@ -423,17 +478,26 @@ static void report(struct set *sets, __u32 nr, bool with_deltas)
 	fflush(stdout);
 }
 
-static int cmd_show(int argc, char **argv)
+static void om_show(int argc, char **argv);
+
+static int cmd_show(int argc, char **argv, int output)
 {
 	struct set *sets;
 	__u32 nr, i;
 
+	if (output == OUT_OPENMETRICS) {
+		om_show(argc, argv);
+		return EXIT_OK;
+	}
 	sets = select_sets(argc, argv, &nr);
 	for (i = 0; i < nr; i++)
 		set_snapshot(&sets[i]);
 	report(sets, nr, false);
 	return EXIT_OK;
 }
+
+/* Set by SIGINT, SIGTERM or SIGHUP while export runs: stop after a write. */
+static atomic_bool export_stop;
 
 /* Sleep until *@next plus @interval seconds, and make that *@next. */
 static void sleep_until_next(struct timespec *next, double interval)
@@ -446,7 +510,7 @@ static void sleep_until_next(struct timespec *next, double interval)
 		next->tv_nsec -= 1000000000L;
 	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next,
-			       NULL) == EINTR)
+			       NULL) == EINTR && !export_stop)
 		;
 }
 
@@ -509,8 +573,11 @@ static int lookup_counter(void *ctx, const char *name, size_t len)
 	return -1;
 }
 
-/* The invariants declared on @s, as CONSTATS_INVARIANT_LEN-byte texts. */
-static char *set_invariants(struct set *s, __u32 *nr)
+/*
+ * The invariants declared on @s, as CONSTATS_INVARIANT_LEN-byte texts, or
+ * NULL with errno set (ENOTTY: a constats.ko that does not list them).
+ */
+static char *set_try_invariants(struct set *s, __u32 *nr)
 {
 	struct constats_ioc_invariants q = {
 		.size = sizeof(q), .id = s->info.id,
@@ -519,12 +586,18 @@ static char *set_invariants(struct set *s, __u32 *nr)
 
 	texts = ioctl_array(CONSTATS_IOC_INVARIANTS, &q, &q.nr_invariants,
 			    &q.invariants, CONSTATS_INVARIANT_LEN);
+	*nr = texts ? q.nr_invariants : 0;
+	return texts;
+}
+
+static char *set_invariants(struct set *s, __u32 *nr)
+{
+	char *texts = set_try_invariants(s, nr);
+
 	if (!texts && errno == ENOTTY)
 		die(EXIT_ERROR, "this constats.ko does not list invariants");
 	if (!texts)
-		die(EXIT_ERROR, "set %s: %s", s->info.name,
-		    errno == ENOENT ? "destroyed" : strerror(errno));
-	*nr = q.nr_invariants;
+		set_die(s);
 	return texts;
 }
 
@@ -722,38 +795,442 @@ static int cmd_check(int argc, char **argv, double interval, long count)
 	return check_report(checks, nr_checks, snaps) ? EXIT_VIOLATED : EXIT_OK;
 }
 
+/*
+ * OpenMetrics, in the subset that is also the Prometheus text format 0.0.4
+ * (node_exporter's textfile collector reads that).  Every value is a gauge:
+ * constats counters are signed and a set does not say which of them only
+ * grow, and a Prometheus counter must never go down.  All samples of a set
+ * come from one snapshot, whose generation is exported beside them.
+ */
+struct om_set {
+	struct set s;
+	__u32 nr_invariants;
+	char *texts;		/* CONSTATS_INVARIANT_LEN bytes each */
+	int *broken;		/* per invariant: 1 broken, 0 held, -1 unparsed */
+	__s64 *racy;		/* --racy: counter i from a snapshot of its own */
+	int *racy_broken;
+};
+
+static bool racy;
+
+/* A label value, its backslashes, double quotes and newlines escaped. */
+static void om_label_value(FILE *f, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(f, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*v, f);
+	}
+}
+
+static void om_family(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* Whether @values break invariant @text of @s: 1, 0, or -1 if unparsed. */
+static int om_broken(struct set *s, const char *text, const __s64 *values)
+{
+	struct constats_expr e = { .nr = s->info.nr_counters };
+	const char *err;
+	size_t col;
+	int ret;
+
+	e.coef = calloc(e.nr, sizeof(*e.coef));
+	if (!e.coef)
+		die(EXIT_ERROR, "out of memory");
+	err = constats_expr_parse(&e, text, lookup_counter, s, &col);
+	ret = err ? -1 : !constats_expr_holds(&e, values);
+	free(e.coef);
+	return ret;
+}
+
+/* --racy: each counter from a snapshot of its own, one after another. */
+static bool om_read_racy(struct om_set *o)
+{
+	__u32 c, k;
+
+	o->racy = calloc(o->s.info.nr_counters, sizeof(__s64));
+	o->racy_broken = calloc(o->nr_invariants + 1, sizeof(int));
+	if (!o->racy || !o->racy_broken)
+		die(EXIT_ERROR, "out of memory");
+	for (c = 0; c < o->s.info.nr_counters; c++) {
+		if (set_try_snapshot(&o->s, o->s.prev))
+			return false;
+		o->racy[c] = o->s.prev[c];
+	}
+	for (k = 0; k < o->nr_invariants; k++)
+		o->racy_broken[k] = om_broken(&o->s, o->texts +
+					      k * CONSTATS_INVARIANT_LEN,
+					      o->racy);
+	return true;
+}
+
+/*
+ * Read one set for a document: its names, its invariants, the racy read
+ * with --racy, then the one snapshot all its samples come from.  Returns
+ * false, with errno set, if the set could not be read (ENOENT: destroyed).
+ */
+static bool om_read_set(struct om_set *o)
+{
+	__u32 k;
+
+	if (set_try_names(&o->s))
+		return false;
+	o->texts = set_try_invariants(&o->s, &o->nr_invariants);
+	if (!o->texts && errno != ENOTTY)
+		return false;
+	o->broken = calloc(o->nr_invariants + 1, sizeof(int));
+	if (!o->broken)
+		die(EXIT_ERROR, "out of memory");
+	if (racy && !om_read_racy(o))
+		return false;
+	if (set_try_snapshot(&o->s, o->s.values))
+		return false;
+	for (k = 0; k < o->nr_invariants; k++)
+		o->broken[k] = om_broken(&o->s, o->texts +
+					 k * CONSTATS_INVARIANT_LEN,
+					 o->s.values);
+	return true;
+}
+
+static void om_set_free(struct om_set *o)
+{
+	set_free(&o->s);
+	free(o->texts);
+	free(o->broken);
+	free(o->racy);
+	free(o->racy_broken);
+	memset(o, 0, sizeof(*o));
+}
+
+static void om_free(struct om_set *sets, __u32 nr)
+{
+	__u32 i;
+
+	for (i = 0; sets && i < nr; i++)
+		om_set_free(&sets[i]);
+	free(sets);
+}
+
+/*
+ * The sets named in @argv, or all sets, each read by om_read_set().  With
+ * @tolerant (export), a set that is not there or goes away meanwhile is
+ * left out; otherwise that is an error.  *@nr receives the number read.
+ */
+static struct om_set *om_read(int argc, char **argv, bool tolerant, __u32 *nr)
+{
+	struct constats_ioc_set_info *info;
+	__u32 nr_info, i, n = 0;
+	struct om_set *sets;
+	int a, b;
+
+	info = list_sets(&nr_info);
+	sets = calloc((argc ? (__u32)argc : nr_info) + 1, sizeof(*sets));
+	if (!sets)
+		die(EXIT_ERROR, "out of memory");
+	for (a = 0; a < (argc ? argc : (int)nr_info); a++) {
+		i = a;
+		if (argc) {
+			for (b = 0; b < a && strcmp(argv[b], argv[a]); b++)
+				;
+			if (b < a)
+				continue;	/* named twice */
+			for (i = 0; i < nr_info; i++)
+				if (!strcmp(info[i].name, argv[a]))
+					break;
+			if (i == nr_info && tolerant)
+				continue;
+			if (i == nr_info)
+				die(EXIT_ERROR, "no set named '%s'", argv[a]);
+		}
+		sets[n].s.info = info[i];
+		if (om_read_set(&sets[n])) {
+			n++;
+			continue;
+		}
+		if (!tolerant)
+			set_die(&sets[n].s);
+		om_set_free(&sets[n]);
+	}
+	free(info);
+	*nr = n;
+	return sets;
+}
+
+/* Samples "NAME{set="S",LABEL="V"} VALUE" of one invariant family. */
+static void om_invariants(FILE *f, const char *name, struct om_set *sets,
+			  __u32 nr, bool use_racy)
+{
+	__u32 i, k;
+
+	for (i = 0; i < nr; i++) {
+		struct om_set *o = &sets[i];
+		int *broken = use_racy ? o->racy_broken : o->broken;
+
+		for (k = 0; k < o->nr_invariants; k++) {
+			if (broken[k] < 0)
+				continue;
+			fprintf(f, "%s{set=\"", name);
+			om_label_value(f, o->s.info.name);
+			fputs("\",invariant=\"", f);
+			om_label_value(f, o->texts + k * CONSTATS_INVARIANT_LEN);
+			fprintf(f, "\"} %d\n", broken[k]);
+		}
+	}
+}
+
+static void om_values(FILE *f, const char *name, struct om_set *sets,
+		      __u32 nr, bool use_racy)
+{
+	__u32 i, c;
+
+	for (i = 0; i < nr; i++) {
+		struct om_set *o = &sets[i];
+		__s64 *v = use_racy ? o->racy : o->s.values;
+
+		for (c = 0; c < o->s.info.nr_counters; c++) {
+			fprintf(f, "%s{set=\"", name);
+			om_label_value(f, o->s.info.name);
+			fputs("\",counter=\"", f);
+			om_label_value(f, o->s.names[c]);
+			fprintf(f, "\"} %lld\n", (long long)v[c]);
+		}
+	}
+}
+
+/* One document: @up says whether /proc/constats could be read. */
+static void om_write(FILE *f, struct om_set *sets, __u32 nr, bool up)
+{
+	__u32 i, nr_invariants = 0;
+
+	for (i = 0; i < nr; i++)
+		nr_invariants += sets[i].nr_invariants;
+	om_family(f, "constats_up",
+		  "1 if /proc/constats was read, 0 if the constats module is not loaded.");
+	fprintf(f, "constats_up %d\n", up);
+	if (nr) {
+		om_family(f, "constats_value",
+			  "A constats counter. All samples of a set come from one consistent snapshot. A gauge: counters are signed.");
+		om_values(f, "constats_value", sets, nr, false);
+		om_family(f, "constats_snapshot_generation",
+			  "Generation of the snapshot the set's samples come from, increasing per set while the module stays loaded.");
+		for (i = 0; i < nr; i++) {
+			fputs("constats_snapshot_generation{set=\"", f);
+			om_label_value(f, sets[i].s.info.name);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)sets[i].s.generation);
+		}
+	}
+	if (nr_invariants) {
+		om_family(f, "constats_invariant_violations",
+			  "1 if the exported snapshot of the set breaks the invariant declared on it, else 0.");
+		om_invariants(f, "constats_invariant_violations", sets, nr,
+			      false);
+	}
+	if (racy && nr) {
+		om_family(f, "constats_racy_value",
+			  "The counter from a snapshot of its own, read one counter after another: a torn read, for contrast only.");
+		om_values(f, "constats_racy_value", sets, nr, true);
+	}
+	if (racy && nr_invariants) {
+		om_family(f, "constats_racy_invariant_violations",
+			  "1 if the torn, counter-by-counter read of the set breaks the invariant, else 0.");
+		om_invariants(f, "constats_racy_invariant_violations", sets,
+			      nr, true);
+	}
+	fputs("# EOF\n", f);
+}
+
+static void om_show(int argc, char **argv)
+{
+	struct om_set *sets;
+	__u32 nr;
+
+	sets = om_read(argc, argv, false, &nr);
+	om_write(stdout, sets, nr, true);
+	fflush(stdout);
+	om_free(sets, nr);
+}
+
+static void export_signal(int sig)
+{
+	(void)sig;
+	export_stop = true;
+}
+
+static void export_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("constats: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * Write one document to @dir/constats.prom: into a temporary file in @dir,
+ * renamed over it, so that a reader sees the old file or the new one whole.
+ * The file is written even without the module, with constats_up 0.
+ */
+static int export_once(const char *dir, int argc, char **argv)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	struct om_set *sets = NULL;
+	int fd, status = EXIT_OK;
+	__u32 nr = 0;
+	bool up;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/.constats.prom.XXXXXX", dir);
+	snprintf(path, sizeof(path), "%s/constats.prom", dir);
+	up = !try_open_proc();
+	if (!up && errno != ENOENT) {
+		export_warn("%s: %s", PROC_PATH, strerror(errno));
+		status = EXIT_ERROR;
+	} else if (!up) {
+		status = EXIT_NOT_LOADED;
+	}
+	if (up)
+		sets = om_read(argc, argv, true, &nr);
+	fd = mkstemp(tmp);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		export_warn("%s: %s", tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		status = EXIT_ERROR;
+		goto out;
+	}
+	om_write(f, sets, nr, up);
+	/* node_exporter runs as its own user: the file is for all to read. */
+	if (fchmod(fd, 0644) || fflush(f) || ferror(f)) {
+		export_warn("%s: %s", tmp, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		status = EXIT_ERROR;
+		goto out;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		export_warn("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		status = EXIT_ERROR;
+	}
+out:
+	om_free(sets, nr);
+	if (proc_fd >= 0)
+		close(proc_fd);
+	proc_fd = -1;
+	return status;
+}
+
+/*
+ * export: once (@interval 0), or every @interval seconds until a signal or
+ * @count files (-1: no limit).  /proc/constats is opened afresh for every
+ * file, so the module may be unloaded and loaded again meanwhile.
+ */
+static int cmd_export(int argc, char **argv, const char *dir,
+		      double interval, long count)
+{
+	struct sigaction sa = { .sa_handler = export_signal };
+	struct timespec next;
+	int status = EXIT_OK;
+	struct stat st;
+	long n;
+
+	if (!dir)
+		die(EXIT_USAGE, "export needs --textfile-dir DIR");
+	if (strlen(dir) + sizeof("/.constats.prom.XXXXXX") > PATH_MAX)
+		die(EXIT_USAGE, "directory name too long");
+	if (stat(dir, &st))
+		die(EXIT_ERROR, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die(EXIT_ERROR, "%s: not a directory", dir);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (n = 0; !export_stop; ) {
+		status = export_once(dir, argc, argv);
+		if (!(interval > 0) || (count > 0 && ++n >= count))
+			break;
+		sleep_until_next(&next, interval);
+	}
+	return status;
+}
+
+/* The format named by -o, or -1. */
+static int parse_output(const char *arg)
+{
+	if (!strcmp(arg, "text"))
+		return OUT_TEXT;
+	if (!strcmp(arg, "json"))
+		return OUT_JSON;
+	if (!strcmp(arg, "openmetrics"))
+		return OUT_OPENMETRICS;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_RACY = 256 };
 	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "invariant", required_argument, NULL, 'e' },
+		{ "textfile-dir", required_argument, NULL, 'd' },
+		{ "racy", no_argument, NULL, OPT_RACY },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	bool has_interval = false, has_count = false;
+	const char *textfile_dir = NULL;
+	int output = OUT_TEXT;
 	double interval = 1.0;
 	long count = -1;
 	const char *cmd;
 	char *end;
 	int c;
 
-	/* -j or -p anywhere makes even option errors JSON. */
+	/* -j, -p or -o json anywhere makes even option errors JSON. */
 	for (c = 1; c < argc; c++) {
-		if (!strcmp(argv[c], "-j") || !strcmp(argv[c], "--json"))
+		const char *a = argv[c];
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json") ||
+		    !strcmp(a, "-ojson") || !strcmp(a, "--output=json") ||
+		    ((!strcmp(a, "-o") || !strcmp(a, "--output")) &&
+		     c + 1 < argc && !strcmp(argv[c + 1], "json")))
 			json = true;
-		if (!strcmp(argv[c], "-p") || !strcmp(argv[c], "--pretty"))
+		if (!strcmp(a, "-p") || !strcmp(a, "--pretty"))
 			pretty = true;
 	}
 	json |= pretty;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jpi:n:e:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:jpi:n:e:d:Vh", opts,
+				NULL)) != -1) {
 		switch (c) {
+		case 'o':
+			output = parse_output(optarg);
+			if (output < 0)
+				die(EXIT_USAGE,
+				    "bad output format '%s': text, json or openmetrics",
+				    optarg);
+			break;
 		case 'j':
-		case 'p':	/* seen above */
+		case 'p':
+			output = OUT_JSON;
 			break;
 		case 'i':
 			errno = 0;
@@ -774,6 +1251,12 @@ int main(int argc, char **argv)
 		case 'e':
 			add_cli_invariant(optarg);
 			break;
+		case 'd':
+			textfile_dir = optarg;
+			break;
+		case OPT_RACY:
+			racy = true;
+			break;
 		case 'V':
 			printf("constats %s (ABI %d)\n", CONSTATS_VERSION,
 			       CONSTATS_ABI_VERSION);
@@ -786,22 +1269,40 @@ int main(int argc, char **argv)
 			    argv[optind - 1]);
 		}
 	}
+	if (pretty && output != OUT_JSON)
+		die(EXIT_USAGE, "-p is pretty JSON: it cannot go with -o %s",
+		    output == OUT_TEXT ? "text" : "openmetrics");
+	json = output == OUT_JSON;
 	if (optind >= argc)
 		die(EXIT_USAGE, "no command given (try --help)");
 	cmd = argv[optind++];
 	if (strcmp(cmd, "list") && strcmp(cmd, "show") &&
-	    strcmp(cmd, "watch") && strcmp(cmd, "check"))
+	    strcmp(cmd, "watch") && strcmp(cmd, "check") &&
+	    strcmp(cmd, "export"))
 		die(EXIT_USAGE, "unknown command '%s' (try --help)", cmd);
 	if (strcmp(cmd, "watch") && strcmp(cmd, "check") &&
-	    (has_interval || has_count))
-		die(EXIT_USAGE, "-i and -n apply to watch and check only");
+	    strcmp(cmd, "export") && (has_interval || has_count))
+		die(EXIT_USAGE, "-i and -n apply to watch, check and export only");
 	if (strcmp(cmd, "check") && nr_cli_invariants)
 		die(EXIT_USAGE, "-e applies to check only");
+	if (strcmp(cmd, "export") && textfile_dir)
+		die(EXIT_USAGE, "--textfile-dir applies to export only");
+	if (!strcmp(cmd, "export") && output == OUT_JSON)
+		die(EXIT_USAGE, "export writes OpenMetrics only");
+	if (strcmp(cmd, "show") && strcmp(cmd, "export") &&
+	    output == OUT_OPENMETRICS)
+		die(EXIT_USAGE, "-o openmetrics applies to show and export only");
+	if (racy && strcmp(cmd, "export") && output != OUT_OPENMETRICS)
+		die(EXIT_USAGE, "--racy applies to show -o openmetrics and export only");
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - optind, argv + optind, textfile_dir,
+				  has_interval ? interval : has_count ? 1.0 : 0,
+				  has_count ? count : -1);
 	open_proc();
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - optind, argv + optind);
 	if (!strcmp(cmd, "show"))
-		return cmd_show(argc - optind, argv + optind);
+		return cmd_show(argc - optind, argv + optind, output);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - optind, argv + optind,
 				 has_interval ? interval : 0,

@@ -77,6 +77,14 @@ else
 	fail "make htmldocs: Sphinx with kernel-doc, no warnings"
 fi
 
+if make -s -C "$top" man MANDIR="$out/man" > "$out/man.log" 2>&1 &&
+   [ -s "$out/man/constats.8" ]; then
+	pass "make man: constats(8) with Sphinx's man builder, no warnings"
+else
+	cat "$out/man.log"
+	fail "make man: constats(8) with Sphinx's man builder, no warnings"
+fi
+
 # User-space programs for the guest, static so they run under busybox.
 # The kselftests install, with the kernel's runner, into $out/ksft.
 ksft=$srcdir/tools/testing/selftests
@@ -200,6 +208,26 @@ for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt};
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
 done
 
+# Fleet monitoring (tools/testing/prometheus.sh): constats export and
+# Debian's node_exporter in a guest on the 6.1 kernel, Debian's Prometheus
+# server on the host scraping it every second; the stored series must hold
+# the declared invariants at every scrape, and the racy export must not.
+if kvars=$("$vm/kernel.sh" bookworm); then
+	eval "$kvars"
+	fleet_start=$(date +%s)
+	"$top/tools/testing/prometheus.sh" "$out/fleet" "$out/$KREL" \
+		"$out/user/constats" > "$out/fleet.log" 2>&1
+	fleet_status=$?
+	count_tap fleet "$out/fleet.log"
+	grep '^# fleet: ' "$out/fleet.log"
+	if [ "$fleet_status" -eq 0 ]; then
+		pass "fleet: export, node_exporter, Prometheus end to end ($(( $(date +%s) - fleet_start )) s)"
+	else
+		tail -n 30 "$out/fleet.log"
+		fail "fleet: export, node_exporter, Prometheus end to end (status $fleet_status)"
+	fi
+fi
+
 # The core built natively against the shim, under ThreadSanitizer.
 if make -s -C "$top/tools/testing/native" OUTPUT="$out" > "$out/native.log" 2>&1 &&
    "$out/native-tsan" stress 3 >> "$out/native.log" 2>&1 &&
@@ -240,6 +268,20 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 		find "$stage" -type f | head -n 20
 		fail "make install: modules, uapi and API headers, Module.symvers"
 	fi
+fi
+
+# Debian packages (tools/testing/deb.sh): make deb and lintian, then the
+# three installed with linux-headers-amd64 into a fresh bookworm root.
+deb_start=$(date +%s)
+"$top/tools/testing/deb.sh" "$out/deb" > "$out/deb.log" 2>&1
+deb_status=$?
+count_tap deb "$out/deb.log"
+grep '^# deb: ' "$out/deb.log"
+if [ "$deb_status" -eq 0 ]; then
+	pass "deb: packages built, installed and built by DKMS in a fresh root ($(( $(date +%s) - deb_start )) s)"
+else
+	tail -n 30 "$out/deb.log"
+	fail "deb: packages built, installed and built by DKMS in a fresh root (status $deb_status)"
 fi
 
 # Our debug kernels: KUnit and the torture run under lockdep + KASAN +

@@ -29,6 +29,11 @@ pkgs=(
 	busybox-static cpio qemu-system-x86
 	# make htmldocs; make bench's callgrind count and plots.
 	python3-sphinx gnuplot-nox valgrind
+	# The fleet test: promtool and a Prometheus server on the host,
+	# node_exporter for the guest, ss(8) to see what listens on loopback.
+	prometheus prometheus-node-exporter iproute2
+	# make deb, lintian, and installing the packages in a fresh root.
+	debhelper dh-dkms dkms dpkg-dev fakeroot lintian debootstrap
 )
 
 missing=()
@@ -45,5 +50,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "constats: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The tests run prometheus and prometheus-node-exporter themselves, on
+# 127.0.0.1 only: keep their packages from starting system services that
+# listen on every address (policy-rc.d, for this install only).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -6,18 +6,26 @@
 # script's status.  A console with a kernel splat (WARNING, BUG, Oops,
 # lockdep report, ...) makes the run fail even if the script passed; a
 # guest that never reports its status (crash, hang) fails too.
+#
+# CONSTATS_VM_APPEND adds to the kernel command line.  CONSTATS_VM_NET,
+# e.g. "restrict=on,hostfwd=tcp:127.0.0.1:PORT-:9100", gives the guest a
+# virtio NIC on QEMU's user network with those options (the guest loads
+# virtio_net itself); without it the guest has no NIC driver loaded.
 set -uo pipefail
 
 vmlinuz=${1:?usage: run.sh VMLINUZ INITRAMFS LOG [TIMEOUT_S]}
 initrd=${2:?}
 log=${3:?}
 limit=${4:-600}
+net=()
+[ -z "${CONSTATS_VM_NET:-}" ] ||
+	net=(-netdev "user,id=n0,$CONSTATS_VM_NET" -device virtio-net-pci,netdev=n0)
 
 timeout --foreground -k 10 "$limit" \
 	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 4 -m 1024 \
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=5 panic=-1 ${CONSTATS_VM_APPEND:-}" \
-		-display none -monitor none -serial stdio -no-reboot \
+		-display none -monitor none -serial stdio -no-reboot "${net[@]}" \
 		</dev/null 2>&1 | tr -d '\r' | tee "$log"
 
 status=$(sed -n 's/^constats-vm: exit \([0-9]*\)$/\1/p' "$log" | tail -n 1)
