@@ -6,8 +6,11 @@
  *	native bench		cost per bracket and throughput on real cores,
  *				against the floor, a Go-style bracket and
  *				shared atomics; CSV lines "csv,..."
- *	native stress [SECONDS]	writers and a checking reader (for TSan);
- *				exits 1 on any violation or lost update
+ *	native stress [SECONDS [nmi]]
+ *				writers and a checking reader (for TSan);
+ *				exits 1 on any violation or lost update;
+ *				with "nmi", every CPU also has a thread
+ *				that brackets as its NMI handler would
  *	native one N		N brackets of K = 4 through native_bracket4(),
  *				for callgrind's instruction count
  */
@@ -24,6 +27,7 @@
 
 int constats_shim_nr_cpus;
 __thread int constats_shim_cpu;
+__thread int constats_shim_nmi;
 
 void constats_shim_set_cpu(int cpu)
 {
@@ -129,6 +133,7 @@ struct worker {
 	int cpu;
 	void (*fn)(unsigned int k);
 	unsigned int k;
+	bool nmi;	/* stress: plays its CPU's NMI handler */
 	u64 ops;
 };
 
@@ -249,15 +254,20 @@ static int bench(int nr_threads)
 	return 0;
 }
 
-/* Stress: writers move amounts between four counters; a reader checks. */
+/*
+ * Stress: writers move amounts between four counters; a reader checks.
+ * Writer i runs on CPU i % nr_cpus; writers past the first nr_cpus play
+ * their CPU's NMI handler, on its NMI sequence and slot.
+ */
 static s64 tallies[MAX_THREADS][4];
 
 static void *stress_writer(void *arg)
 {
 	struct worker *w = arg;
-	unsigned int r = w->cpu * 2654435761u + 1;
+	unsigned int r = w->k * 2654435761u + 1;
 
 	constats_shim_set_cpu(w->cpu);
+	constats_shim_nmi = w->nmi;
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
 		unsigned int from, to;
@@ -271,23 +281,24 @@ static void *stress_writer(void *arg)
 		constats_add(&cw, from, -amount);
 		constats_add(&cw, to, amount);
 		constats_release(&cw);
-		tallies[w->cpu][from] -= amount;
-		tallies[w->cpu][to] += amount;
+		tallies[w->k][from] -= amount;
+		tallies[w->k][to] += amount;
 		w->ops++;
 	}
 	return NULL;
 }
 
-static int run_stress(int writers, double seconds)
+static int run_stress(int cpus, double seconds, bool nmi)
 {
 	struct worker w[MAX_THREADS];
 	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
 	s64 v[MAX_K], expect[4] = { 0 };
-	int i, c;
+	int i, c, writers = nmi ? 2 * cpus : cpus;
 
-	constats_shim_set_cpu(writers);
+	constats_shim_set_cpu(cpus);
 	for (i = 0; i < writers; i++) {
-		w[i] = (struct worker){ .cpu = i };
+		w[i] = (struct worker){ .cpu = i % cpus, .k = i,
+					.nmi = i >= cpus };
 		pthread_create(&w[i].thread, NULL, stress_writer, &w[i]);
 	}
 	while (now_ns() < end) {
@@ -304,8 +315,9 @@ static int run_stress(int writers, double seconds)
 	constats_read(set, v, 4, NULL);
 	for (c = 0; c < 4; c++)
 		lost += llabs(v[c] - expect[c]);
-	printf("stress: %d writers, %llu snapshots, %llu violations, %llu lost\n",
-	       writers, (unsigned long long)snaps, (unsigned long long)bad,
+	printf("stress: %d writers%s, %llu snapshots, %llu violations, %llu lost\n",
+	       writers, nmi ? " (half as NMIs)" : "",
+	       (unsigned long long)snaps, (unsigned long long)bad,
 	       (unsigned long long)lost);
 	return bad || lost || !snaps;
 }
@@ -319,8 +331,8 @@ int main(int argc, char **argv)
 	int nr = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	const char *mode = argc > 1 ? argv[1] : "bench";
 
-	if (nr > MAX_THREADS - 1)
-		nr = MAX_THREADS - 1;
+	if (nr > MAX_THREADS / 2 - 1)
+		nr = MAX_THREADS / 2 - 1;
 	constats_shim_nr_cpus = nr + 1;	/* one more for a reader */
 	if (constats_core_init())
 		return 2;
@@ -333,7 +345,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "bench"))
 		return bench(nr);
 	if (!strcmp(mode, "stress"))
-		return run_stress(nr > 1 ? nr : 2, argc > 2 ? atof(argv[2]) : 2);
+		return run_stress(nr > 1 ? nr : 2, argc > 2 ? atof(argv[2]) : 2,
+				  argc > 3 && !strcmp(argv[3], "nmi"));
 	if (!strcmp(mode, "one")) {
 		long i, n = argc > 2 ? atol(argv[2]) : 1000;
 
