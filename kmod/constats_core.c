@@ -43,6 +43,7 @@
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/kcsan-checks.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -263,6 +264,9 @@ static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
+		/* Both are the reader's now: no bracket can touch them. */
+		ASSERT_EXCLUSIVE_ACCESS(c[i]);
+		ASSERT_EXCLUSIVE_ACCESS(p[i]);
 		c[i] += p[i];
 		p[i] = 0;
 		totals[i] += c[i];

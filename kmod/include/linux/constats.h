@@ -42,6 +42,7 @@
 #define _LINUX_CONSTATS_H
 
 #include <linux/compiler.h>
+#include <linux/kcsan-checks.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
@@ -214,6 +215,13 @@ static __always_inline void constats_add(struct constats_writer *w,
 		constats_add_invalid(w, counter);
 		return;
 	}
+	/*
+	 * The slot is the bracket's alone until it is released: under KCSAN,
+	 * any other writer is a report (an interrupt or NMI adding here, a
+	 * reader folding it early), even where, as on x86, the add is one
+	 * instruction that no interrupt can split.
+	 */
+	ASSERT_EXCLUSIVE_WRITER(w->deltas[counter]);
 	w->deltas[counter] += delta;
 }
 
