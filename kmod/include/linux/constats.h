@@ -41,6 +41,7 @@
 #ifndef _LINUX_CONSTATS_H
 #define _LINUX_CONSTATS_H
 
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/kcsan-checks.h>
 #include <linux/percpu.h>
