@@ -13,7 +13,7 @@
 #	D  dmb ishld	constats_read()
 #
 # The arm64 build tree (allnoconfig plus modules, from Debian's
-# linux-source-6.1, with gcc-aarch64-linux-gnu) is prepared once into the
+# linux-source-6.1, built with clang: LLVM=1) is prepared once into the
 # cache.  Prints one line; exits 0 if every barrier is there, 1 if one is
 # missing, 2 if the code could not be built.
 set -uo pipefail
@@ -22,11 +22,11 @@ dir=${1:?usage: arm64.sh OUT [NAME]}
 name=${2:-baseline}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
-cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+cross=(ARCH=arm64 LLVM=1)
 
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1) || exit 2
 src=$cache/linux-source-$version-tree
-tree=$cache/arm64/$version-r1
+tree=$cache/arm64/$version-llvm-r1
 if [ ! -f "$src/.done" ]; then
 	rm -rf "$src"
 	mkdir -p "$src"
@@ -55,7 +55,7 @@ if ! make -s -C "$tree" "${cross[@]}" M="$out/arm64" CONSTATS_BUSTED="$busted" \
 	echo "arm64: $name does not build (see $out/build.log)"
 	exit 2
 fi
-aarch64-linux-gnu-objdump -d --no-show-raw-insn "$out/arm64/barriers.o" \
+llvm-objdump -d --no-show-raw-insn "$out/arm64/barriers.o" \
 	"$out/arm64/core.o" > "$out/disasm.txt" || exit 2
 
 python3 - "$out/disasm.txt" "$name" <<'PY'

@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(make gcc g++ libc6-dev gcc-multilib bc cpio xz-utils perl python3 kmod
       qemu-system-x86 busybox-static linux-source-6.1 sparse dwarves gnuplot-nox valgrind python3-sphinx
-      gcc-aarch64-linux-gnu)
+      clang lld llvm)
 
 missing=()
 for p in "${pkgs[@]}"; do
