@@ -181,7 +181,7 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 		smp_mb();
 #endif
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
-		/* Busted: the NMI adds into the task slot it interrupted. */
+		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
 		w->deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
 #else
 		w->deltas = constats_nmi_deltas(set, c) +
@@ -194,7 +194,7 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 	raw_spin_lock_irqsave(&s->lock, w->flags);
 	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
-	/* Busted: adds into the slot of the bracket it interrupted. */
+	/* Busted: adds into the interrupted slot (caught by KCSAN). */
 	w->deltas = this_cpu_ptr(set->cpu)->deltas + set->gen * set->stride;
 #else
 	w->deltas = s->lock_deltas + set->gen * set->stride;
@@ -432,7 +432,10 @@ static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
 	if (!(seq & 1))
 		return 0;
 #ifdef CONSTATS_BUSTED_WAIT_EVEN
-	/* Busted: waits for an even sequence, so for later brackets too. */
+	/*
+	 * Busted: waits for an even sequence, so for later brackets too
+	 * (caught by KUnit constats_read_waits_only_for_inflight).
+	 */
 	while (READ_ONCE(*seqp) & 1) {
 #else
 	while (READ_ONCE(*seqp) == seq) {
@@ -479,7 +482,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	mutex_lock(&s->read_mutex);
 	cur = set->gen;
 #ifdef CONSTATS_BUSTED_ROTATE_TWO
-	/* Busted: writers move to the generation about to be folded. */
+	/* Busted: writers go to the one being folded (stress). */
 	next = (cur + 2) % CONSTATS_NR_GENS;
 #else
 	next = (cur + 1) % CONSTATS_NR_GENS;
@@ -509,7 +512,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		if (unlikely(READ_ONCE(debug_skip_wait)))
 			continue;
 #ifdef CONSTATS_BUSTED_NO_WAIT
-		continue;	/* busted: the reader waits for nothing */
+		continue;	/* busted: waits for nothing (stress) */
 #endif
 		waits += constats_wait_seq(&c->seq, &spins);
 		waits += constats_wait_seq(&c->nmi_seq, &spins);
@@ -528,7 +531,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		constats_fold(constats_nmi_deltas(set, c), set->stride,
 			      set->nr_counters, cur, prev, s->totals);
 	}
-#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: fallback adds lost */
+#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: lost adds (stress) */
 	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
 		      cur, prev, s->totals);
 #endif
@@ -724,7 +727,7 @@ void constats_destroy(struct constats *set)
 	mutex_lock(&constats_sets_mutex);
 	list_del(&s->node);
 	mutex_unlock(&constats_sets_mutex);
-#ifndef CONSTATS_BUSTED_DESTROY_NO_WAIT	/* busted: frees under readers */
+#ifndef CONSTATS_BUSTED_DESTROY_NO_WAIT	/* busted: KUnit's destroy case */
 	wait_var_event(&s->readers, !atomic_read(&s->readers));
 #endif
 	constats_free(s);

@@ -11,7 +11,8 @@
 #
 # One build of the modules per mutant, against one kernel per kind of
 # detector, and one guest boot per kernel that loads each mutant in turn:
-#   native	the core natively with the x86 kernel's orderings, real cores
+#   native, native-nmi	the core natively with the x86 kernel's orderings,
+#		on the real cores
 #   stress	Debian's stock 6.1 (kernel.sh bookworm)
 #   kunit:*, kcsan	the KCSAN debug kernel (debug-kernel.sh kcsan)
 #   code	the arm64 code of the core (arm64.sh)
@@ -20,7 +21,10 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vm=$top/tools/testing/vm
 out=$vm/out/mutants
+# The control runs NATIVE_SECONDS; a mutant until its first violation,
+# NATIVE_MAX_SECONDS at most.
 NATIVE_SECONDS=${NATIVE_SECONDS:-3}
+NATIVE_MAX_SECONDS=${NATIVE_MAX_SECONDS:-30}
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -66,7 +70,7 @@ control() {	# control KIND OK(0|1) WHAT
 }
 
 # --- native: the core on real cores, with the x86 kernel's orderings ---
-native=$(names_for '^native$')
+native=$(names_for '^native')
 if [ -n "$native" ]; then
 	nd=$out/native
 	mkdir -p "$nd"
@@ -80,12 +84,18 @@ if [ -n "$native" ]; then
 	for name in $native; do
 		if ! make -s -C "$top/tools/testing/native" OUTPUT="$nd" \
 			CONSTATS_BUSTED="$name" >> "$nd/build.log" 2>&1; then
-			verdict "$name" native 0 "build failed"
+			verdict "$name" "$(detector_of "$name")" 0 "build failed"
 			continue
 		fi
-		res=$(timeout 60 "$nd/native-x86-$name" stress "$NATIVE_SECONDS" nmi 2>&1 | tail -n 1)
+		# One writer and the reader: on two busy cores, the pair that
+		# races most often.
+		det=$(detector_of "$name")
+		args=tasks=1
+		[ "$det" = native-nmi ] && args="tasks=0 nmis=1"
+		res=$(timeout $((NATIVE_MAX_SECONDS + 30)) "$nd/native-x86-$name" stress \
+			"$NATIVE_MAX_SECONDS" stop $args 2>&1 | tail -n 1)
 		[ "${PIPESTATUS[0]}" -eq 1 ] && c=1 || c=0
-		verdict "$name" native $c "$res"
+		verdict "$name" "$det" $c "$res"
 	done
 fi
 

@@ -165,7 +165,10 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * this_cpu_inc() is a single interrupt-safe read-modify-write.
 	 */
 #ifdef CONSTATS_BUSTED_NESTED_FAST
-	/* Busted: nested interrupts take the fast path too (stress). */
+	/*
+	 * Busted: nested interrupts take the fast path too (caught by KUnit
+	 * constats_acquire_hardirq_nested_takes_fallback).
+	 */
 	if (unlikely(in_nmi())) {
 #else
 	if (unlikely((this_cpu_read(set->cpu->seq) & 1) || in_nmi())) {

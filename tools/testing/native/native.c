@@ -6,11 +6,14 @@
  *	native bench		cost per bracket and throughput on real cores,
  *				against the floor, a Go-style bracket and
  *				shared atomics; CSV lines "csv,..."
- *	native stress [SECONDS [nmi]]
+ *	native stress [SECONDS [nmi] [stop] [tasks=N] [nmis=N]]
  *				writers and a checking reader (for TSan);
  *				exits 1 on any violation or lost update;
- *				with "nmi", every CPU also has a thread
- *				that brackets as its NMI handler would
+ *				a task writer per CPU (or N), and with
+ *				"nmi" an NMI writer per CPU (or N) too,
+ *				a thread that brackets as the CPU's NMI
+ *				handler would; with "stop", the run ends at
+ *				the first violation (a mutant caught)
  *	native one N		N brackets of K = 4 through native_bracket4(),
  *				for callgrind's instruction count
  */
@@ -256,8 +259,8 @@ static int bench(int nr_threads)
 
 /*
  * Stress: writers move amounts between four counters; a reader checks.
- * Writer i runs on CPU i % nr_cpus; writers past the first nr_cpus play
- * their CPU's NMI handler, on its NMI sequence and slot.
+ * Task writer i runs on CPU i, NMI writer i plays CPU i's NMI handler, on
+ * its NMI sequence and slot.
  */
 static s64 tallies[MAX_THREADS][4];
 
@@ -288,20 +291,21 @@ static void *stress_writer(void *arg)
 	return NULL;
 }
 
-static int run_stress(int cpus, double seconds, bool nmi)
+static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 {
 	struct worker w[MAX_THREADS];
 	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
 	s64 v[MAX_K], expect[4] = { 0 };
-	int i, c, writers = nmi ? 2 * cpus : cpus;
+	int i, c, writers = tasks + nmis;
 
-	constats_shim_set_cpu(cpus);
+	/* The reader's CPU is past every writer's. */
+	constats_shim_set_cpu(tasks > nmis ? tasks : nmis);
 	for (i = 0; i < writers; i++) {
-		w[i] = (struct worker){ .cpu = i % cpus, .k = i,
-					.nmi = i >= cpus };
+		w[i] = (struct worker){ .cpu = i < tasks ? i : i - tasks,
+					.k = i, .nmi = i >= tasks };
 		pthread_create(&w[i].thread, NULL, stress_writer, &w[i]);
 	}
-	while (now_ns() < end) {
+	while (now_ns() < end && !(stop_bad && bad)) {
 		constats_read(set, v, 4, NULL);
 		snaps++;
 		bad += v[0] + v[1] + v[2] + v[3] != 0;
@@ -315,8 +319,8 @@ static int run_stress(int cpus, double seconds, bool nmi)
 	constats_read(set, v, 4, NULL);
 	for (c = 0; c < 4; c++)
 		lost += llabs(v[c] - expect[c]);
-	printf("stress: %d writers%s, %llu snapshots, %llu violations, %llu lost\n",
-	       writers, nmi ? " (half as NMIs)" : "",
+	printf("stress: %d task and %d NMI writers, %llu snapshots, %llu violations, %llu lost\n",
+	       tasks, nmis,
 	       (unsigned long long)snaps, (unsigned long long)bad,
 	       (unsigned long long)lost);
 	return bad || lost || !snaps;
@@ -344,9 +348,23 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "bench"))
 		return bench(nr);
-	if (!strcmp(mode, "stress"))
-		return run_stress(nr > 1 ? nr : 2, argc > 2 ? atof(argv[2]) : 2,
-				  argc > 3 && !strcmp(argv[3], "nmi"));
+	if (!strcmp(mode, "stress")) {
+		int i, cpus = nr > 1 ? nr : 2, tasks = cpus, nmis = 0;
+		bool stop_bad = false;
+
+		for (i = 3; i < argc; i++) {
+			if (!strcmp(argv[i], "nmi"))
+				nmis = cpus;
+			stop_bad |= !strcmp(argv[i], "stop");
+			sscanf(argv[i], "tasks=%d", &tasks);
+			sscanf(argv[i], "nmis=%d", &nmis);
+		}
+		if (tasks < 0 || nmis < 0 || tasks + nmis < 1 ||
+		    tasks > cpus || nmis > cpus)
+			return 2;
+		return run_stress(tasks, nmis, argc > 2 ? atof(argv[2]) : 2,
+				  stop_bad);
+	}
 	if (!strcmp(mode, "one")) {
 		long i, n = argc > 2 ? atol(argv[2]) : 1000;
 
