@@ -355,9 +355,11 @@ int main(int argc, char **argv)
 		for (i = 3; i < argc; i++) {
 			if (!strcmp(argv[i], "nmi"))
 				nmis = cpus;
-			stop_bad |= !strcmp(argv[i], "stop");
-			sscanf(argv[i], "tasks=%d", &tasks);
-			sscanf(argv[i], "nmis=%d", &nmis);
+			else if (!strcmp(argv[i], "stop"))
+				stop_bad = true;
+			else if (sscanf(argv[i], "tasks=%d", &tasks) != 1 &&
+				 sscanf(argv[i], "nmis=%d", &nmis) != 1)
+				return 2;
 		}
 		if (tasks < 0 || nmis < 0 || tasks + nmis < 1 ||
 		    tasks > cpus || nmis > cpus)
