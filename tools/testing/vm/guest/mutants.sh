@@ -43,6 +43,8 @@ run() {
 	det=$2
 	dir=./mutants/$name
 	dmesg_new
+	# For the host, should this run take the guest down with it.
+	echo "constats-mutant-begin $name $det" > /dev/console
 	insmod "$dir/constats.ko" || { echo "insmod failed"; return 2; }
 	case "$det" in
 	stress)
@@ -51,7 +53,13 @@ run() {
 		grep -q "End of test: FAILURE" /tmp/verdict
 		;;
 	kcsan)
-		stress "$dir" readers=2 || { echo "no verdict"; return 2; }
+		# Eight times the watchpoints KCSAN sets by default, and an NMI
+		# every other bracket: more chances for a second writer to
+		# meet a bracket's watched slot.
+		echo 500 > /sys/module/kcsan/parameters/skip_watch
+		stress "$dir" readers=2 nmi_interval=2 ||
+			{ echo "no verdict"; return 2; }
+		echo 4000 > /sys/module/kcsan/parameters/skip_watch
 		dmesg > /tmp/dmesg
 		n=$(grep -c "BUG: KCSAN:" /tmp/dmesg)
 		# The first report, on the console (stderr) for the log.
