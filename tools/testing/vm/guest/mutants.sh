@@ -61,10 +61,13 @@ run() {
 			{ echo "no verdict"; return 2; }
 		echo 4000 > /sys/module/kcsan/parameters/skip_watch
 		dmesg > /tmp/dmesg
-		n=$(grep -c "BUG: KCSAN:" /tmp/dmesg)
+		# Reports that name a function of ours: the kernel's own
+		# races are not the variant's doing.
+		grep "BUG: KCSAN:" /tmp/dmesg | grep -E "constats|stress_" > /tmp/kcsan
+		n=$(wc -l < /tmp/kcsan)
 		# The first report, on the console (stderr) for the log.
 		grep -A 30 -m 1 "BUG: KCSAN:" /tmp/dmesg | sed 's/^\[[^]]*\] //' >&2
-		echo "$n KCSAN reports: $(grep "BUG: KCSAN:" /tmp/dmesg | head -n 2 |
+		echo "$n KCSAN reports in constats code: $(head -n 2 /tmp/kcsan |
 			sed 's/^\[[^]]*\] //' | tr '\n' ';')"
 		[ "$n" -gt 0 ]
 		;;
@@ -86,11 +89,16 @@ run() {
 # The control runs every detector on the correct build and must stay
 # clean: no FAILURE verdict, no failed KUnit case, no KCSAN report.  Then
 # each mutant in turn.
+kcsan_ignore_kernel_races
 unusable=
 while read -r name det; do
 	[ -n "$name" ] || continue
 	if [ -n "$unusable" ]; then
-		tap_not_ok "mutant $name not run: $unusable"
+		if [ "$name" = baseline ]; then
+			tap_not_ok "control: $det not run: $unusable"
+		else
+			tap_not_ok "mutant $name missed by $det: not run: $unusable"
+		fi
 		continue
 	fi
 	evidence=$(run "$name" "$det")
@@ -98,7 +106,8 @@ while read -r name det; do
 	dmesg > /tmp/dmesg
 	if [ "$name" = baseline ]; then
 		if [ "$status" -eq 1 ] &&
-		   ! grep -qE "BUG: KCSAN:|not ok|End of test: FAILURE" /tmp/dmesg; then
+		   ! grep -E "BUG: KCSAN:" /tmp/dmesg | grep -qE "constats|stress_" &&
+		   ! grep -qE "not ok|End of test: FAILURE" /tmp/dmesg; then
 			tap_ok "control: the correct build passes $det: $evidence"
 		else
 			tap_not_ok "control: the correct build passes $det: $evidence"
