@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for constats: argument checks, the ring's arithmetic, brackets
- * nested from hardirq and softirq over a task bracket, the reader's waiting
+ * nested from hardirq, softirq and NMI over a task bracket, the reader's waiting
  * rules, a multi-CPU conservation stress and destroy racing a reader.
  *
  * The out-of-range constats_add() case warns by design, so it lives in
@@ -24,6 +24,11 @@
 #include <linux/timekeeping.h>
 
 #include <linux/constats.h>
+
+#ifdef CONFIG_X86_LOCAL_APIC
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#endif
 
 #include "../constats_internal.h"
 
@@ -479,9 +484,13 @@ struct nest {
 	struct constats *set;
 	struct irq_work work;
 	struct tasklet_struct tasklet;
-	unsigned int path;
+	unsigned int path, nmi_path;
 	bool hardirq, softirq, ran;
+	bool nmi_inside;	/* nest_bracket() NMIs its CPU from inside */
+	bool nmi_pending, nmi_ran;
 };
+
+static void nest_nmi_self(struct nest *n);
 
 static void nest_bracket(struct nest *n)
 {
@@ -490,6 +499,8 @@ static void nest_bracket(struct nest *n)
 	constats_acquire(n->set, &w);
 	n->path = w.path;
 	constats_add(&w, 0, 10);
+	if (n->nmi_inside)
+		nest_nmi_self(n);
 	constats_add(&w, 1, -10);
 	constats_release(&w);
 	n->hardirq = in_hardirq();
@@ -509,10 +520,14 @@ static void nest_tasklet_fn(struct tasklet_struct *t)
 	nest_bracket(n);
 }
 
-/* Run @trigger inside a task bracket, or outside one if !@nested. */
+/*
+ * Run @trigger inside a task bracket, or outside one if !@nested; the
+ * brackets it causes add @amount to counter 0 and take it from counter 1.
+ */
 static void nest_run(struct kunit *test, struct nest *n, bool nested,
-		     void (*trigger)(struct nest *))
+		     void (*trigger)(struct nest *), s64 amount)
 {
+	s64 expect = (nested ? 1 : 0) + amount;
 	struct constats_writer w;
 	s64 v[2];
 
@@ -538,8 +553,8 @@ static void nest_run(struct kunit *test, struct nest *n, bool nested,
 
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(n->ran));
 	KUNIT_EXPECT_EQ(test, constats_read(n->set, v, 2, NULL), 2);
-	KUNIT_EXPECT_EQ(test, v[0], nested ? 11 : 10);
-	KUNIT_EXPECT_EQ(test, v[1], nested ? -11 : -10);
+	KUNIT_EXPECT_EQ(test, v[0], expect);
+	KUNIT_EXPECT_EQ(test, v[1], -expect);
 	constats_destroy(n->set);
 }
 
@@ -559,13 +574,106 @@ static void trigger_softirq(struct nest *n)
 	local_bh_enable();
 }
 
+#ifdef CONFIG_X86_LOCAL_APIC
+/*
+ * NMI brackets, on x86: the test NMIs its own CPU, from inside a bracket or
+ * not, and the handler brackets too.  One NMI in flight at a time.
+ */
+static struct nest *nest_nmi_target;
+
+static int nest_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	struct nest *n = READ_ONCE(nest_nmi_target);
+	struct constats_writer w;
+
+	if (!n || !READ_ONCE(n->nmi_pending))
+		return NMI_DONE;
+	constats_acquire(n->set, &w);
+	n->nmi_path = w.path;
+	constats_add(&w, 0, 100);
+	constats_add(&w, 1, -100);
+	constats_release(&w);
+	WRITE_ONCE(n->nmi_ran, true);
+	WRITE_ONCE(n->ran, true);
+	WRITE_ONCE(n->nmi_pending, false);
+	return NMI_HANDLED;
+}
+
+/* NMI this CPU and wait, without sleeping, for the handler's bracket. */
+static void nest_nmi_self(struct nest *n)
+{
+	u64 deadline = ktime_get_ns() + NSEC_PER_SEC;
+
+	WRITE_ONCE(n->nmi_pending, true);
+	apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+	while (READ_ONCE(n->nmi_pending) && ktime_get_ns() < deadline)
+		cpu_relax();
+}
+
+static void trigger_nmi(struct nest *n)
+{
+	nest_nmi_self(n);
+}
+
+/* nest_run() with our NMI handler registered for @n. */
+static void nest_run_nmi(struct kunit *test, struct nest *n, bool nested,
+			 void (*trigger)(struct nest *), s64 amount)
+{
+	WRITE_ONCE(nest_nmi_target, n);
+	KUNIT_ASSERT_EQ(test, register_nmi_handler(NMI_LOCAL, nest_nmi_handler,
+						   0, "constats_kunit"), 0);
+	nest_run(test, n, nested, trigger, amount);
+	unregister_nmi_handler(NMI_LOCAL, "constats_kunit");
+	WRITE_ONCE(nest_nmi_target, NULL);
+	KUNIT_EXPECT_TRUE(test, n->nmi_ran);
+	KUNIT_EXPECT_EQ(test, n->nmi_path, (unsigned int)CONSTATS_PATH_NMI);
+}
+
+/* An NMI over an open task bracket: counted, through no lock. */
+static void constats_acquire_nmi_nested_over_task(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	nest_run_nmi(test, n, true, trigger_nmi, 100);
+}
+
+/* An NMI outside any bracket brackets on its own slot too. */
+static void constats_acquire_nmi_alone(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	nest_run_nmi(test, n, false, trigger_nmi, 100);
+}
+
+/*
+ * An NMI over a hardirq bracket nested over a task bracket: the hardirq
+ * holds the set's fallback lock, which the NMI must not take.
+ */
+static void constats_acquire_nmi_over_fallback_lock(struct kunit *test)
+{
+	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	n->nmi_inside = true;
+	nest_run_nmi(test, n, true, trigger_hardirq, 110);
+	KUNIT_EXPECT_TRUE(test, n->hardirq);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+}
+#else
+static void nest_nmi_self(struct nest *n)
+{
+}
+#endif
+
 static void constats_acquire_hardirq_nested_takes_fallback(struct kunit *test)
 {
 	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
 	s64 before = self_value(CONSTATS_SELF_FALLBACK_BRACKETS);
 
 	KUNIT_ASSERT_NOT_NULL(test, n);
-	nest_run(test, n, true, trigger_hardirq);
+	nest_run(test, n, true, trigger_hardirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->hardirq);
 	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
 	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
@@ -578,7 +686,7 @@ static void constats_acquire_softirq_nested_takes_fallback(struct kunit *test)
 	s64 before = self_value(CONSTATS_SELF_FALLBACK_BRACKETS);
 
 	KUNIT_ASSERT_NOT_NULL(test, n);
-	nest_run(test, n, true, trigger_softirq);
+	nest_run(test, n, true, trigger_softirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->softirq);
 	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
 	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
@@ -590,7 +698,7 @@ static void constats_acquire_hardirq_alone_uses_cpu(struct kunit *test)
 	struct nest *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, n);
-	nest_run(test, n, false, trigger_hardirq);
+	nest_run(test, n, false, trigger_hardirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->hardirq);
 	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_CPU);
 }
@@ -599,6 +707,11 @@ static struct kunit_case constats_nesting_cases[] = {
 	KUNIT_CASE(constats_acquire_hardirq_nested_takes_fallback),
 	KUNIT_CASE(constats_acquire_softirq_nested_takes_fallback),
 	KUNIT_CASE(constats_acquire_hardirq_alone_uses_cpu),
+#ifdef CONFIG_X86_LOCAL_APIC
+	KUNIT_CASE(constats_acquire_nmi_nested_over_task),
+	KUNIT_CASE(constats_acquire_nmi_alone),
+	KUNIT_CASE(constats_acquire_nmi_over_fallback_lock),
+#endif
 	{}
 };
 

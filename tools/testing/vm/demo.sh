@@ -13,9 +13,10 @@ mkdir -p "$out"
 eval "$("$here/kernel.sh" bookworm)"
 echo "constats demo: building modules for $KREL"
 "$here/build.sh" "$KDIR" "$out/$KREL"
+"$here/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk
 make -s -C "$here/../../constats" STATIC=1 OUTPUT="$out"
 "$here/initramfs.sh" "$out/demo.img" "$here/guest/demo.sh" \
-	$("$here/modules.sh" "$out/$KREL") "$out/constats"
+	$("$here/modules.sh" "$out/$KREL") "$out/$KREL"/stock/*.ko "$out/constats"
 echo "constats demo: booting $KREL under QEMU (TCG, 4 CPUs)"
 "$here/run.sh" "$VMLINUZ" "$out/demo.img" "$out/demo.log" 300 |
 	sed -n '/^constats-vm: dmesg begin/,/^constats-vm: dmesg end/!p'
