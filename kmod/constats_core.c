@@ -177,7 +177,7 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 		__acquire(&s->lock);	/* for sparse: released likewise */
 		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
 		/* A, for the NMI sequence: see constats_acquire(). */
-#ifndef CONSTATS_BUSTED_NO_MB_A_NMI	/* busted: A removed (native) */
+#ifndef CONSTATS_BUSTED_NO_MB_A_NMI	/* busted: A removed (arm64) */
 		smp_mb();
 #endif
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT

@@ -188,7 +188,7 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * open and waits for it, or this load sees the reader's new
 	 * generation.  Never both missed.
 	 */
-#ifndef CONSTATS_BUSTED_NO_MB_A	/* busted: A removed (native) */
+#ifndef CONSTATS_BUSTED_NO_MB_A	/* busted: A removed (arm64 code) */
 	smp_mb();
 #endif
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
