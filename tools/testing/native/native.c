@@ -17,7 +17,9 @@
  *	native one N		N brackets of K = 4 through native_bracket4(),
  *				for callgrind's instruction count
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +266,21 @@ static int bench(int nr_threads)
  */
 static s64 tallies[MAX_THREADS][4];
 
+/*
+ * Pin the calling thread to host CPU @n (modulo the CPUs there are): the
+ * reader on CPU 0, writer i on CPU i + 1, so that on a busy machine the
+ * scheduler cannot put a writer and the reader on one core, where they
+ * never race.
+ */
+static void pin_host_cpu(int n)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 static void *stress_writer(void *arg)
 {
 	struct worker *w = arg;
@@ -271,6 +288,7 @@ static void *stress_writer(void *arg)
 
 	constats_shim_set_cpu(w->cpu);
 	constats_shim_nmi = w->nmi;
+	pin_host_cpu(w->k + 1);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
 		unsigned int from, to;
@@ -300,6 +318,7 @@ static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 
 	/* The reader's CPU is past every writer's. */
 	constats_shim_set_cpu(tasks > nmis ? tasks : nmis);
+	pin_host_cpu(0);
 	for (i = 0; i < writers; i++) {
 		w[i] = (struct worker){ .cpu = i < tasks ? i : i - tasks,
 					.k = i, .nmi = i >= tasks };
