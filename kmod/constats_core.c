@@ -43,6 +43,7 @@
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/kcsan-checks.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -176,16 +177,28 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 		__acquire(&s->lock);	/* for sparse: released likewise */
 		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
 		/* A, for the NMI sequence: see constats_acquire(). */
+#ifndef CONSTATS_BUSTED_NO_MB_A_NMI	/* busted: A removed (arm64) */
 		smp_mb();
+#endif
+#ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
+		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
+		w->deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
+#else
 		w->deltas = constats_nmi_deltas(set, c) +
 			    READ_ONCE(set->gen) * set->stride;
+#endif
 		w->nr = set->nr_counters;
 		w->path = CONSTATS_PATH_NMI;
 		return;
 	}
 	raw_spin_lock_irqsave(&s->lock, w->flags);
 	/* The reader changes ->gen only under ->lock. */
+#ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
+	/* Busted: adds into the interrupted slot (caught by KCSAN). */
+	w->deltas = this_cpu_ptr(set->cpu)->deltas + set->gen * set->stride;
+#else
 	w->deltas = s->lock_deltas + set->gen * set->stride;
+#endif
 	w->nr = set->nr_counters;
 	w->path = CONSTATS_PATH_LOCK;
 }
@@ -251,6 +264,9 @@ static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
+		/* Both are the reader's now: no bracket can touch them. */
+		ASSERT_EXCLUSIVE_ACCESS(c[i]);
+		ASSERT_EXCLUSIVE_ACCESS(p[i]);
 		c[i] += p[i];
 		p[i] = 0;
 		totals[i] += c[i];
@@ -415,7 +431,15 @@ static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
 
 	if (!(seq & 1))
 		return 0;
+#ifdef CONSTATS_BUSTED_WAIT_EVEN
+	/*
+	 * Busted: waits for an even sequence, so for later brackets too
+	 * (caught by KUnit constats_read_waits_only_for_inflight).
+	 */
+	while (READ_ONCE(*seqp) & 1) {
+#else
 	while (READ_ONCE(*seqp) == seq) {
+#endif
 		cpu_relax();
 		(*spins)++;
 	}
@@ -457,7 +481,12 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	atomic_inc(&s->readers);
 	mutex_lock(&s->read_mutex);
 	cur = set->gen;
+#ifdef CONSTATS_BUSTED_ROTATE_TWO
+	/* Busted: writers go to the one being folded (stress). */
+	next = (cur + 2) % CONSTATS_NR_GENS;
+#else
 	next = (cur + 1) % CONSTATS_NR_GENS;
+#endif
 	prev = (cur + 2) % CONSTATS_NR_GENS;
 
 	/* Under ->lock: a fallback bracket is wholly before or after it. */
@@ -473,18 +502,25 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	 * B: order the ->gen store before the sequence loads below.  Pairs
 	 * with A in constats_acquire(); see there.
 	 */
+#ifndef CONSTATS_BUSTED_NO_MB_B	/* busted: B removed (native) */
 	smp_mb();
+#endif
 
 	for_each_possible_cpu(cpu) {
 		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
 
 		if (unlikely(READ_ONCE(debug_skip_wait)))
 			continue;
+#ifdef CONSTATS_BUSTED_NO_WAIT
+		continue;	/* busted: waits for nothing (stress) */
+#endif
 		waits += constats_wait_seq(&c->seq, &spins);
 		waits += constats_wait_seq(&c->nmi_seq, &spins);
 	}
 	/* D: pairs with C in constats_release(). */
+#ifndef CONSTATS_BUSTED_NO_RMB_D	/* busted: D removed (arm64 code) */
 	smp_rmb();
+#endif
 
 	memset(s->totals, 0, set->nr_counters * sizeof(*s->totals));
 	for_each_possible_cpu(cpu) {
@@ -495,8 +531,10 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		constats_fold(constats_nmi_deltas(set, c), set->stride,
 			      set->nr_counters, cur, prev, s->totals);
 	}
+#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: lost adds (stress) */
 	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
 		      cur, prev, s->totals);
+#endif
 	gen = ++s->generation;
 	violations = constats_check_totals(s);
 	if (n)
@@ -689,7 +727,9 @@ void constats_destroy(struct constats *set)
 	mutex_lock(&constats_sets_mutex);
 	list_del(&s->node);
 	mutex_unlock(&constats_sets_mutex);
+#ifndef CONSTATS_BUSTED_DESTROY_NO_WAIT	/* busted: KUnit's destroy case */
 	wait_var_event(&s->readers, !atomic_read(&s->readers));
+#endif
 	constats_free(s);
 
 	if (self && self != set)

@@ -9,6 +9,10 @@ static int __init constats_init(void)
 {
 	int ret;
 
+#ifdef CONSTATS_BUSTED
+	pr_warn("constats: BUSTED variant %s, built to be caught by make check\n",
+		CONSTATS_BUSTED);
+#endif
 	ret = constats_core_init();
 	if (ret)
 		goto err_core;
@@ -35,3 +39,6 @@ module_exit(constats_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Per-CPU counters with consistent cross-counter snapshots");
 MODULE_AUTHOR("The constats authors");
+#ifdef CONSTATS_BUSTED
+MODULE_INFO(busted, CONSTATS_BUSTED);
+#endif

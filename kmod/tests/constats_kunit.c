@@ -20,6 +20,8 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
 
 #include <linux/constats.h>
 
@@ -812,7 +814,13 @@ static void constats_read_waits_for_open_bracket(struct kunit *test)
 
 static void constats_destroy_waits_for_reader(struct kunit *test)
 {
-	struct held *h = held_start(test, 200);
+	/*
+	 * A second: a destroy that does not wait is slowed by the debug
+	 * kernel's report of the mutex it destroys locked (a few hundred ms
+	 * on the serial console), and must still return before the bracket
+	 * closes.
+	 */
+	struct held *h = held_start(test, 1000);
 
 	/*
 	 * The reader is in constats_read(), waiting for the bracket.  The
@@ -833,7 +841,9 @@ static void constats_destroy_waits_for_reader(struct kunit *test)
  * CPU's sequence is odd all but an instant.  A reader must wait for the
  * bracket open when it rotated, and for no later one: it returns while the
  * writer is in its second bracket.  A reader that waited for an even
- * sequence instead would wait until it happened to see that instant.
+ * sequence instead would wait until it happened to see that instant; so
+ * that it cannot, the writer holds the reader's CPU in an IPI while it
+ * closes the first bracket and opens the second.
  */
 #define RELAY_BRACKETS 4
 #define RELAY_HOLD_MS 200
@@ -843,7 +853,20 @@ struct relay {
 	struct completion opened, read_done;
 	struct task_struct *writer, *reader;
 	int closed, closed_at_return, read_ret;
+	int rcpu;
+	bool held, relayed;
 };
+
+/* On the reader's CPU, in hard interrupt context: wait for the relay. */
+static void relay_hold_fn(void *arg)
+{
+	struct relay *r = arg;
+	u64 deadline = ktime_get_ns() + 100 * NSEC_PER_MSEC;
+
+	WRITE_ONCE(r->held, true);
+	while (!READ_ONCE(r->relayed) && ktime_get_ns() < deadline)
+		cpu_relax();
+}
 
 static int relay_writer_fn(void *arg)
 {
@@ -854,11 +877,20 @@ static int relay_writer_fn(void *arg)
 	constats_acquire(r->set, &w);
 	complete_all(&r->opened);
 	for (i = 1; i <= RELAY_BRACKETS; i++) {
+		u64 deadline = ktime_get_ns() + 100 * NSEC_PER_MSEC;
+
 		constats_add(&w, 0, 1);
 		mdelay(RELAY_HOLD_MS);
+		/* The reader waits in constats_read() by now: hold its CPU. */
+		if (i == 1) {
+			smp_call_function_single(r->rcpu, relay_hold_fn, r, 0);
+			while (!READ_ONCE(r->held) && ktime_get_ns() < deadline)
+				cpu_relax();
+		}
 		WRITE_ONCE(r->closed, i);
 		constats_release(&w);
 		constats_acquire(r->set, &w);
+		WRITE_ONCE(r->relayed, true);
 	}
 	constats_release(&w);
 	idle_until_stop();
@@ -892,6 +924,7 @@ static void constats_read_waits_only_for_inflight(struct kunit *test)
 	init_completion(&r->read_done);
 	wcpu = cpumask_first(cpu_online_mask);
 	rcpu = cpumask_next(wcpu, cpu_online_mask);
+	r->rcpu = rcpu;
 	r->writer = kthread_create_on_cpu(relay_writer_fn, r, wcpu,
 					  "constats_kw/%u");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(r->writer));

@@ -228,15 +228,26 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 	fi
 fi
 
-# The core built natively against the shim, under ThreadSanitizer.
+# The core built natively against the shim, under ThreadSanitizer, with
+# NMI writers too.
 if make -s -C "$top/tools/testing/native" OUTPUT="$out" > "$out/native.log" 2>&1 &&
-   "$out/native-tsan" stress 3 >> "$out/native.log" 2>&1 &&
+   "$out/native-tsan" stress 3 nmi >> "$out/native.log" 2>&1 &&
    ! grep -q 'ThreadSanitizer' "$out/native.log"; then
 	pass "native core under ThreadSanitizer: $(grep '^stress:' "$out/native.log")"
 else
 	cat "$out/native.log"
 	fail "native core under ThreadSanitizer: 0 reports, 0 violations, 0 lost"
 fi
+
+# The store-buffering pair of A and B on the real cores: never both missed
+# with the kernel's lock addl, seen without it.
+for mode in mb none; do
+	if res=$("$out/litmus" "$mode" 2 2>&1); then
+		pass "$res"
+	else
+		fail "${res:-litmus $mode did not run}"
+	fi
+done
 
 # Packaging: DKMS against installed 6.1 headers, and make install into a
 # staging directory.
@@ -303,6 +314,17 @@ for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan rt}; do
 	kunit "$name" "$out/$name.log" constats_kunit
 	kunit "$name" "$out/$name.log" constats_kunit_warn
 done
+
+# The busted variants of tools/testing/mutants.txt: each must be caught
+# by its detector, and the correct build must pass every detector.
+"$top/tools/testing/mutants.sh" > "$out/mutants.log" 2>&1
+while read -r line; do
+	case "$line" in
+	"mutant "*": caught by "*|"control "*": passed: "*) pass "$line" ;;
+	"mutant "*|"control "*) fail "$line" ;;
+	esac
+done < "$out/mutants.log"
+grep -E '^mutants( missed)?: ' "$out/mutants.log"
 
 [ -f "$out/ksft-summary.txt" ] && cat "$out/ksft-summary.txt"
 summary

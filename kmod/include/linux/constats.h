@@ -41,11 +41,21 @@
 #ifndef _LINUX_CONSTATS_H
 #define _LINUX_CONSTATS_H
 
+#include <linux/cache.h>
 #include <linux/compiler.h>
+#include <linux/kcsan-checks.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
+
+/*
+ * CONSTATS_BUSTED_<NAME>: one deliberately broken variant of the protocol,
+ * defined only when Kbuild is given CONSTATS_BUSTED=<name>, which only
+ * make check's mutant run does (tools/testing/mutants.sh).  Each #ifdef
+ * below names the test that must catch it; Documentation/testing.rst has
+ * the table.  Never defined in a normal build.
+ */
 
 /* Longest set or counter name, without the terminating NUL. */
 #define CONSTATS_NAME_MAX	31
@@ -145,6 +155,8 @@ void constats_add_invalid(struct constats_writer *w, unsigned int counter);
 static __always_inline void constats_acquire(struct constats *set,
 					     struct constats_writer *w)
 {
+	unsigned int gen;
+
 	preempt_disable();
 	w->set = set;
 	/*
@@ -152,10 +164,22 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * bracket of its own and leaves the sequence even again, and
 	 * this_cpu_inc() is a single interrupt-safe read-modify-write.
 	 */
+#ifdef CONSTATS_BUSTED_NESTED_FAST
+	/*
+	 * Busted: nested interrupts take the fast path too (caught by KUnit
+	 * constats_acquire_hardirq_nested_takes_fallback).
+	 */
+	if (unlikely(in_nmi())) {
+#else
 	if (unlikely((this_cpu_read(set->cpu->seq) & 1) || in_nmi())) {
+#endif
 		constats_acquire_slow(set, w);
 		return;
 	}
+#ifdef CONSTATS_BUSTED_GEN_BEFORE_SEQ
+	/* Busted: ->gen loaded before the odd sequence store (native). */
+	gen = READ_ONCE(set->gen);
+#endif
 	this_cpu_inc(set->cpu->seq);
 	/*
 	 * A: order the odd sequence store before the load of ->gen.  Pairs
@@ -164,9 +188,13 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * open and waits for it, or this load sees the reader's new
 	 * generation.  Never both missed.
 	 */
+#ifndef CONSTATS_BUSTED_NO_MB_A	/* busted: A removed (arm64 code) */
 	smp_mb();
-	w->deltas = this_cpu_ptr(set->cpu)->deltas +
-		    READ_ONCE(set->gen) * set->stride;
+#endif
+#ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
+	gen = READ_ONCE(set->gen);
+#endif
+	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen * set->stride;
 	w->nr = set->nr_counters;
 	w->path = CONSTATS_PATH_CPU;
 }
@@ -191,6 +219,13 @@ static __always_inline void constats_add(struct constats_writer *w,
 		constats_add_invalid(w, counter);
 		return;
 	}
+	/*
+	 * The slot is the bracket's alone until it is released: under KCSAN,
+	 * any other writer is a report (an interrupt or NMI adding here, a
+	 * reader folding it early), even where, as on x86, the add is one
+	 * instruction that no interrupt can split.
+	 */
+	ASSERT_EXCLUSIVE_WRITER(w->deltas[counter]);
 	w->deltas[counter] += delta;
 }
 
@@ -215,7 +250,9 @@ static __always_inline void constats_release(struct constats_writer *w)
 	 * constats_read(): a reader that sees the sequence move on also
 	 * sees every add of the bracket.
 	 */
+#ifndef CONSTATS_BUSTED_NO_WMB_C	/* busted: C removed (arm64 code) */
 	smp_wmb();
+#endif
 	this_cpu_inc(w->set->cpu->seq);
 	preempt_enable();
 }

@@ -6,12 +6,20 @@
  *	native bench		cost per bracket and throughput on real cores,
  *				against the floor, a Go-style bracket and
  *				shared atomics; CSV lines "csv,..."
- *	native stress [SECONDS]	writers and a checking reader (for TSan);
- *				exits 1 on any violation or lost update
+ *	native stress [SECONDS [nmi] [stop] [tasks=N] [nmis=N]]
+ *				writers and a checking reader (for TSan);
+ *				exits 1 on any violation or lost update;
+ *				a task writer per CPU (or N), and with
+ *				"nmi" an NMI writer per CPU (or N) too,
+ *				a thread that brackets as the CPU's NMI
+ *				handler would; with "stop", the run ends at
+ *				the first violation (a mutant caught)
  *	native one N		N brackets of K = 4 through native_bracket4(),
  *				for callgrind's instruction count
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +32,7 @@
 
 int constats_shim_nr_cpus;
 __thread int constats_shim_cpu;
+__thread int constats_shim_nmi;
 
 void constats_shim_set_cpu(int cpu)
 {
@@ -129,6 +138,7 @@ struct worker {
 	int cpu;
 	void (*fn)(unsigned int k);
 	unsigned int k;
+	bool nmi;	/* stress: plays its CPU's NMI handler */
 	u64 ops;
 };
 
@@ -249,15 +259,36 @@ static int bench(int nr_threads)
 	return 0;
 }
 
-/* Stress: writers move amounts between four counters; a reader checks. */
+/*
+ * Stress: writers move amounts between four counters; a reader checks.
+ * Task writer i runs on CPU i, NMI writer i plays CPU i's NMI handler, on
+ * its NMI sequence and slot.
+ */
 static s64 tallies[MAX_THREADS][4];
+
+/*
+ * Pin the calling thread to host CPU @n (modulo the CPUs there are): the
+ * reader on CPU 0, writer i on CPU i + 1, so that on a busy machine the
+ * scheduler cannot put a writer and the reader on one core, where they
+ * never race.
+ */
+static void pin_host_cpu(int n)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n % (int)sysconf(_SC_NPROCESSORS_ONLN), &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
 static void *stress_writer(void *arg)
 {
 	struct worker *w = arg;
-	unsigned int r = w->cpu * 2654435761u + 1;
+	unsigned int r = w->k * 2654435761u + 1;
 
 	constats_shim_set_cpu(w->cpu);
+	constats_shim_nmi = w->nmi;
+	pin_host_cpu(w->k + 1);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
 		unsigned int from, to;
@@ -271,26 +302,29 @@ static void *stress_writer(void *arg)
 		constats_add(&cw, from, -amount);
 		constats_add(&cw, to, amount);
 		constats_release(&cw);
-		tallies[w->cpu][from] -= amount;
-		tallies[w->cpu][to] += amount;
+		tallies[w->k][from] -= amount;
+		tallies[w->k][to] += amount;
 		w->ops++;
 	}
 	return NULL;
 }
 
-static int run_stress(int writers, double seconds)
+static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 {
 	struct worker w[MAX_THREADS];
 	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
 	s64 v[MAX_K], expect[4] = { 0 };
-	int i, c;
+	int i, c, writers = tasks + nmis;
 
-	constats_shim_set_cpu(writers);
+	/* The reader's CPU is past every writer's. */
+	constats_shim_set_cpu(tasks > nmis ? tasks : nmis);
+	pin_host_cpu(0);
 	for (i = 0; i < writers; i++) {
-		w[i] = (struct worker){ .cpu = i };
+		w[i] = (struct worker){ .cpu = i < tasks ? i : i - tasks,
+					.k = i, .nmi = i >= tasks };
 		pthread_create(&w[i].thread, NULL, stress_writer, &w[i]);
 	}
-	while (now_ns() < end) {
+	while (now_ns() < end && !(stop_bad && bad)) {
 		constats_read(set, v, 4, NULL);
 		snaps++;
 		bad += v[0] + v[1] + v[2] + v[3] != 0;
@@ -304,8 +338,9 @@ static int run_stress(int writers, double seconds)
 	constats_read(set, v, 4, NULL);
 	for (c = 0; c < 4; c++)
 		lost += llabs(v[c] - expect[c]);
-	printf("stress: %d writers, %llu snapshots, %llu violations, %llu lost\n",
-	       writers, (unsigned long long)snaps, (unsigned long long)bad,
+	printf("stress: %d task and %d NMI writers, %llu snapshots, %llu violations, %llu lost\n",
+	       tasks, nmis,
+	       (unsigned long long)snaps, (unsigned long long)bad,
 	       (unsigned long long)lost);
 	return bad || lost || !snaps;
 }
@@ -319,8 +354,8 @@ int main(int argc, char **argv)
 	int nr = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	const char *mode = argc > 1 ? argv[1] : "bench";
 
-	if (nr > MAX_THREADS - 1)
-		nr = MAX_THREADS - 1;
+	if (nr > MAX_THREADS / 2 - 1)
+		nr = MAX_THREADS / 2 - 1;
 	constats_shim_nr_cpus = nr + 1;	/* one more for a reader */
 	if (constats_core_init())
 		return 2;
@@ -332,8 +367,25 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "bench"))
 		return bench(nr);
-	if (!strcmp(mode, "stress"))
-		return run_stress(nr > 1 ? nr : 2, argc > 2 ? atof(argv[2]) : 2);
+	if (!strcmp(mode, "stress")) {
+		int i, cpus = nr > 1 ? nr : 2, tasks = cpus, nmis = 0;
+		bool stop_bad = false;
+
+		for (i = 3; i < argc; i++) {
+			if (!strcmp(argv[i], "nmi"))
+				nmis = cpus;
+			else if (!strcmp(argv[i], "stop"))
+				stop_bad = true;
+			else if (sscanf(argv[i], "tasks=%d", &tasks) != 1 &&
+				 sscanf(argv[i], "nmis=%d", &nmis) != 1)
+				return 2;
+		}
+		if (tasks < 0 || nmis < 0 || tasks + nmis < 1 ||
+		    tasks > cpus || nmis > cpus)
+			return 2;
+		return run_stress(tasks, nmis, argc > 2 ? atof(argv[2]) : 2,
+				  stop_bad);
+	}
 	if (!strcmp(mode, "one")) {
 		long i, n = argc > 2 ? atol(argv[2]) : 1000;
 

@@ -34,6 +34,8 @@ pkgs=(
 	prometheus prometheus-node-exporter iproute2
 	# make deb, lintian, and installing the packages in a fresh root.
 	debhelper dh-dkms dkms dpkg-dev fakeroot lintian debootstrap
+	# The mutants' code check: the core compiled for arm64 and disassembled.
+	clang lld llvm
 )
 
 missing=()

@@ -6,9 +6,17 @@
  *
  * A thread claims a "CPU" with constats_shim_set_cpu(); per-CPU memory is
  * one block per allocation with a fixed stride per CPU.  Orderings are the
- * kernel's or stronger: this_cpu_inc() is a release RMW and READ_ONCE() an
- * acquire load, so ThreadSanitizer, which does not model fences, sees the
- * synchronisation the fences give in the kernel.
+ * kernel's or stronger: this_cpu_inc() is a release RMW, WRITE_ONCE() a
+ * release store and READ_ONCE() an acquire load, so ThreadSanitizer, which
+ * does not model fences, sees the synchronisation the fences give in the
+ * kernel.
+ *
+ * With CONSTATS_SHIM_X86 the orderings are exactly the x86 kernel's
+ * instead, so that a missing barrier shows on real cores as it would in
+ * the kernel: this_cpu_inc() is a plain "incl" (not locked), READ_ONCE()
+ * and WRITE_ONCE() are volatile accesses, smp_mb() is the kernel's
+ * "lock addl $0,-4(%rsp)", smp_wmb() and smp_rmb() are compiler barriers.
+ * make check builds the mutants that way (tools/testing/mutants.sh).
  */
 #ifndef _CONSTATS_SHIM_H
 #define _CONSTATS_SHIM_H
@@ -59,8 +67,17 @@ typedef unsigned short umode_t;
 #define __releases(x)
 #define __acquire(x) ((void)0)
 #define __release(x) ((void)0)
+#define barrier() __asm__ __volatile__("" : : : "memory")
+#ifdef CONSTATS_SHIM_X86
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#else
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
-#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#endif
+#define data_race(expr) (expr)
+#define ASSERT_EXCLUSIVE_WRITER(var) do { } while (0)
+#define ASSERT_EXCLUSIVE_ACCESS(var) do { } while (0)
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 #define min(a, b) ((a) < (b) ? (a) : (b))
@@ -69,20 +86,32 @@ typedef unsigned short umode_t;
 #define EXPORT_SYMBOL_GPL(sym)
 
 /* barriers */
+#ifdef CONSTATS_SHIM_X86
+#define smp_mb() \
+	__asm__ __volatile__("lock; addl $0,-4(%%rsp)" : : : "memory", "cc")
+#define smp_wmb() barrier()
+#define smp_rmb() barrier()
+#define smp_store_release(p, v) do { barrier(); WRITE_ONCE(*(p), (v)); } while (0)
+#else
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#endif
 #define cpu_relax() __builtin_ia32_pause()
 
 /* cache */
 #define SMP_CACHE_BYTES 64
 #define ____cacheline_aligned_in_smp __attribute__((aligned(SMP_CACHE_BYTES)))
 
-/* context: a thread is always "task context", never NMI */
+/*
+ * context: a thread is in "task context", or plays a CPU's NMI handler
+ * (constats_shim_nmi set), using only that CPU's NMI sequence and slot.
+ */
 #define preempt_disable() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 #define preempt_enable() __atomic_signal_fence(__ATOMIC_SEQ_CST)
-#define in_nmi() 0
+extern __thread int constats_shim_nmi;
+#define in_nmi() constats_shim_nmi
 #define might_sleep() ((void)0)
 
 /* per-CPU: one block per allocation, CPU n's copy n strides in */
@@ -96,8 +125,13 @@ void free_percpu(void *p);
 	((__typeof__(p))((char *)(p) + (size_t)(cpu) * CONSTATS_SHIM_STRIDE))
 #define this_cpu_ptr(p) per_cpu_ptr(p, constats_shim_cpu)
 #define this_cpu_read(x) READ_ONCE(*this_cpu_ptr(&(x)))
+#ifdef CONSTATS_SHIM_X86
+#define this_cpu_inc(x) \
+	__asm__ __volatile__("incl %0" : "+m" (*this_cpu_ptr(&(x))))
+#else
 #define this_cpu_inc(x) \
 	((void)__atomic_fetch_add(this_cpu_ptr(&(x)), 1, __ATOMIC_RELEASE))
+#endif
 #define for_each_possible_cpu(cpu) \
 	for ((cpu) = 0; (cpu) < constats_shim_nr_cpus; (cpu)++)
 

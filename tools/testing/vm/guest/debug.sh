@@ -23,6 +23,7 @@ kunit_module() {
 	tap_check "rmmod $name" rmmod "$name"
 }
 
+kcsan_ignore_kernel_races
 tap_check "insmod constats.ko" insmod ./constats.ko
 kunit_module constats_kunit
 

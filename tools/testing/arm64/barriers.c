@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inline writer fast path alone, for tools/testing/arm64.sh to find its
+ * barriers in the arm64 code: A (dmb ish) between the odd sequence store
+ * and the ->gen load, C (dmb ishst) between the adds and the even one.
+ */
+#include <linux/constats.h>
+
+void constats_arm64_bracket(struct constats *set);
+
+void constats_arm64_bracket(struct constats *set)
+{
+	struct constats_writer w;
+
+	constats_acquire(set, &w);
+	constats_add(&w, 0, 1);
+	constats_add(&w, 1, -1);
+	constats_release(&w);
+}
