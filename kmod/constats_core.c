@@ -12,9 +12,11 @@
  * - An NMI takes no lock: it has a sequence and a slot of its own on every
  *   CPU, and brackets there exactly as the task path does on the CPU's
  *   main sequence and slot.
- * - A reader rotates ->gen under the fallback lock, waits until every
- *   CPU's sequences that were odd have changed, and then owns the old
- *   generation: no writer can still be adding to it.
+ * - A reader rotates ->gen under the fallback lock, makes every other CPU
+ *   run a full barrier (an IPI, as membarrier does: the writers pay no
+ *   fence, the rare reader pays for it), waits until every CPU's sequences
+ *   that were odd have changed, and then owns the old generation: no
+ *   writer can still be adding to it.
  *
  * Three generations: at any time one is the writers', one holds the totals
  * up to the previous snapshot, and one is clear, so the reader can move
@@ -40,6 +42,7 @@
 #include <linux/atomic.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -51,6 +54,7 @@
 #include <linux/processor.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/wait_bit.h>
@@ -176,10 +180,12 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 
 		__acquire(&s->lock);	/* for sparse: released likewise */
 		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
-		/* A, for the NMI sequence: see constats_acquire(). */
-#ifndef CONSTATS_BUSTED_NO_MB_A_NMI	/* busted: A removed (arm64) */
-		smp_mb();
-#endif
+		/*
+		 * A, for the NMI sequence: see constats_acquire().  The
+		 * reader's IPI cannot land inside an NMI, so the store and
+		 * the load are on the same side of its barrier.
+		 */
+		barrier();
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
 		w->deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
@@ -446,6 +452,39 @@ static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
 	return 1;
 }
 
+static void constats_sync_cpu(void *unused)
+{
+	smp_mb();	/* A, on a writer's CPU: see constats_sync_cpus() */
+}
+
+/*
+ * The writers' half of A, paid by the reader: a full barrier on every other
+ * online CPU, run in an IPI, between this CPU's ->gen store (ordered by B)
+ * and its sequence loads (ordered by the acquire with which
+ * smp_call_function() sees each IPI done).  An IPI lands between two
+ * instructions of the interrupted CPU, so each bracket's odd sequence store
+ * and ->gen load are in program order around it: both before it (the
+ * reader sees the sequence odd, or the bracket closed and its adds), both
+ * after it (the load sees the new ->gen), or the store before and the load
+ * after, which is both at once.  This CPU needs no IPI: a bracket nested
+ * over the reader, or one opened after the reader is preempted or moves
+ * away, runs after the ->gen store in this CPU's own order.
+ *
+ * This is membarrier's asymmetric fence, with the same cost to the rare
+ * side: one IPI round per snapshot, and a wakeup for CPUs that are idle.
+ * synchronize_rcu_expedited() would spare those, but it also waits out
+ * every open bracket, which would leave the sequences unused, and on
+ * PREEMPT_RT (rcu_normal_after_boot) it is a normal grace period, ms long.
+ * Holding the hotplug lock, as membarrier does, keeps a CPU from coming
+ * online between the mask being read and the IPIs being sent.
+ */
+static void constats_sync_cpus(void)
+{
+	cpus_read_lock();
+	smp_call_function(constats_sync_cpu, NULL, 1);
+	cpus_read_unlock();
+}
+
 /**
  * constats_read() - take a consistent snapshot of a set
  * @set: counter set
@@ -499,11 +538,15 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	smp_store_release(&set->gen, next);
 	raw_spin_unlock_irq(&s->lock);
 	/*
-	 * B: order the ->gen store before the sequence loads below.  Pairs
-	 * with A in constats_acquire(); see there.
+	 * B: order the ->gen store before the barrier every other CPU runs
+	 * in constats_sync_cpus(), and so before the sequence loads below.
+	 * With it, A in constats_acquire(); see there.
 	 */
-#ifndef CONSTATS_BUSTED_NO_MB_B	/* busted: B removed (native) */
+#ifndef CONSTATS_BUSTED_NO_MB_B	/* busted: B removed (arm64 code) */
 	smp_mb();
+#endif
+#ifndef CONSTATS_BUSTED_NO_SYNC	/* busted: writers' half of A (arm64 code) */
+	constats_sync_cpus();
 #endif
 
 	for_each_possible_cpu(cpu) {

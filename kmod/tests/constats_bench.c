@@ -95,7 +95,7 @@ static void bench_floor_fn(unsigned int k)
 static void bench_floor_mb(unsigned int k)
 {
 	bench_floor_fn(k);
-	smp_mb();	/* the one fence a constats bracket pays */
+	smp_mb();	/* what a fenced writer would pay */
 }
 
 static void bench_atomic(unsigned int k)

@@ -7,9 +7,13 @@
 # code.  On x86 smp_wmb() and smp_rmb() emit no instruction, so no test
 # run there can miss them; on arm64 each barrier is an instruction:
 #
-#	A  dmb ish	constats_acquire() (inline), constats_acquire_slow() (NMI)
-#	B  dmb ish	constats_read(), before D
-#	C  dmb ishst	constats_release() (inline), after A
+#	A  none		constats_acquire() (inline) and constats_acquire_slow()
+#			(NMI) have no full barrier: the reader's IPI is A; the
+#			odd sequence store (stxr) comes before the ->gen load,
+#	   bl		a call of smp_call_function() in constats_read(),
+#			after B and before D
+#	B  dmb ish	constats_read(), before the IPI
+#	C  dmb ishst	constats_release() (inline)
 #	D  dmb ishld	constats_read()
 #
 # The arm64 build tree (allnoconfig plus modules, from Debian's
@@ -55,7 +59,7 @@ if ! make -s -C "$tree" "${cross[@]}" M="$out/arm64" CONSTATS_BUSTED="$busted" \
 	echo "arm64: $name does not build (see $out/build.log)"
 	exit 2
 fi
-llvm-objdump -d --no-show-raw-insn "$out/arm64/barriers.o" \
+llvm-objdump -dr --no-show-raw-insn "$out/arm64/barriers.o" \
 	"$out/arm64/core.o" > "$out/disasm.txt" || exit 2
 
 python3 - "$out/disasm.txt" "$name" <<'PY'
@@ -66,6 +70,8 @@ for line in open(sys.argv[1]):
     m = re.match(r'^[0-9a-f]+ <([^>]+)>:$', line)
     if m:
         cur = funcs.setdefault(m.group(1), [])
+    elif cur is not None and re.match(r'^\s+[0-9a-f]+:\s+R_', line):
+        cur.append('reloc ' + line.split()[-1])	# the call's target
     elif cur is not None and '\t' in line:
         cur.append(line.split('\t', 1)[1].strip())
 
@@ -77,22 +83,33 @@ def first(fn, insn):
     return None
 
 bad = []
-a, c = first('constats_arm64_bracket', r'dmb\s+ish'), first('constats_arm64_bracket', r'dmb\s+ishst')
-if a is None:
-    bad.append('A missing from constats_acquire()')
-if c is None:
+if first('constats_arm64_bracket', r'dmb\s+ish') is not None:
+    bad.append('a full barrier in the fast path')
+if first('constats_arm64_bracket', r'dmb\s+ishst') is None:
     bad.append('C missing from constats_release()')
-elif a is not None and c < a:
-    bad.append('C before A in the fast path')
-if first('constats_acquire_slow', r'dmb\s+ish') is None:
-    bad.append('A missing from the NMI path of constats_acquire_slow()')
+# The odd sequence store (stxr: this_cpu_inc()) before the load of ->gen
+# (offset 8 of struct constats, still in x0): the IPI must find them in
+# this order, as A's compiler barrier keeps them.
+store = first('constats_arm64_bracket', r'stxr')
+gen = first('constats_arm64_bracket', r'ldr\s+w\d+, \[x0, #8\]')
+if store is None or gen is None:
+    bad.append('cannot find the sequence store and the ->gen load in the fast path')
+elif gen < store:
+    bad.append('->gen loaded before the odd sequence store')
+if 'constats_acquire_slow' not in funcs:
+    bad.append('no constats_acquire_slow() to check')
+elif first('constats_acquire_slow', r'dmb\s+ish') is not None:
+    bad.append('a full barrier in the NMI path')
 b, d = first('constats_read', r'dmb\s+ish'), first('constats_read', r'dmb\s+ishld')
+ipi = first('constats_read', r'reloc (smp_call_function|constats_sync_cpus)')
 if d is None:
     bad.append('D missing from constats_read()')
-if b is None or (d is not None and b > d):
-    bad.append('B missing from constats_read() (no full barrier before D)')
+if ipi is None or (d is not None and ipi > d):
+    bad.append("A's IPI missing from constats_read() (no smp_call_function() before D)")
+if b is None or (ipi is not None and b > ipi):
+    bad.append('B missing from constats_read() (no full barrier before the IPI)')
 if bad:
     print('arm64 %s: %s' % (sys.argv[2], '; '.join(bad)))
     sys.exit(1)
-print('arm64 %s: A (fast path and NMI), B, C and D are in the code' % sys.argv[2])
+print('arm64 %s: no fence in the fast path; B, the IPI (A), C and D are in the code' % sys.argv[2])
 PY

@@ -52,8 +52,8 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo "| ratio | value | goal |"
 	echo "| --- | --- | --- |"
 	echo "| constats / Go-style bracket | $(val ratio constats/go_style 4 1) | <= 0.5 |"
-	echo "| constats / (4 this_cpu_add + smp_mb) | $(val ratio 'constats/(this_cpu_add+mb)' 4 1) | <= 1.5 |"
-	echo "| constats / 4 this_cpu_add | $(val ratio constats/this_cpu_add 4 1) | |"
+	echo "| constats / 4 this_cpu_add | $(val ratio constats/this_cpu_add 4 1) | <= 1.5 |"
+	echo "| constats / (4 this_cpu_add + smp_mb), a fenced writer | $(val ratio 'constats/(this_cpu_add+mb)' 4 1) | |"
 	echo
 	echo "## ns per bracket, one CPU"
 	echo
@@ -94,7 +94,8 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo "| ratio (K = 4) | value | goal |"
 	echo "| --- | --- | --- |"
 	echo "| constats / Go-style bracket | $(nval ratio constats/go_style 4 1) | <= 0.5 |"
-	echo "| constats / (4 this_cpu_add + smp_mb) | $(nval ratio 'constats/(this_cpu_add+mb)' 4 1) | <= 1.5 |"
+	echo "| constats / 4 this_cpu_add | $(nval ratio constats/this_cpu_add 4 1) | <= 1.5 |"
+	echo "| constats / (4 this_cpu_add + smp_mb), a fenced writer | $(nval ratio 'constats/(this_cpu_add+mb)' 4 1) | |"
 	echo
 	echo "| method | ns K=1 | ns K=4 | ns K=16 | brackets/s, 1 thread | brackets/s, $(nproc) threads |"
 	echo "| --- | --- | --- | --- | --- | --- |"
@@ -123,7 +124,7 @@ irqoff=$(grep -cE '\s(cli|sti|popf|pushf)' <<< "$dis" || true)
 	echo
 	echo "## Fast path: acquire + 4 adds + release"
 	echo
-	echo "LOCK-prefixed instructions: $locks (the smp_mb); irq-disabling instructions: $irqoff."
+	echo "LOCK-prefixed instructions: $locks (goal 0: the reader's IPI is the writer's fence); irq-disabling instructions: $irqoff."
 	echo
 	echo '```'
 	echo "$dis"

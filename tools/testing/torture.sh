@@ -29,7 +29,7 @@ status=${PIPESTATUS[0]}
 grep -q 'constats_stress: End of test: SUCCESS' "$out/torture-$variant.log" || status=1
 litmus_seconds=$((seconds / 4 > 10 ? seconds / 4 : 10))
 if make -s -C "$top/tools/testing/native" OUTPUT="$out" "$out/litmus"; then
-	"$out/litmus" mb "$litmus_seconds" || status=1
+	"$out/litmus" asym "$litmus_seconds" || status=1
 else
 	status=1
 fi

@@ -144,9 +144,10 @@ void constats_add_invalid(struct constats_writer *w, unsigned int counter);
  *
  * Disables preemption until constats_release().  On the fast path this
  * CPU's sequence becomes odd and the bracket adds into this CPU's slot of
- * the current generation; an interrupt nested over an open bracket on this
- * CPU takes the set's fallback lock instead, with interrupts disabled, and
- * an NMI brackets on this CPU's NMI sequence and slot.
+ * the current generation, with no fence and no locked instruction; an
+ * interrupt nested over an open bracket on this CPU takes the set's
+ * fallback lock instead, with interrupts disabled, and an NMI brackets on
+ * this CPU's NMI sequence and slot.
  *
  * Context: Any context, NMI included.  Must not sleep until
  * constats_release().
@@ -182,15 +183,15 @@ static __always_inline void constats_acquire(struct constats *set,
 #endif
 	this_cpu_inc(set->cpu->seq);
 	/*
-	 * A: order the odd sequence store before the load of ->gen.  Pairs
-	 * with B in constats_read(), which stores ->gen and then loads every
-	 * sequence (store buffering): either the reader sees this bracket
-	 * open and waits for it, or this load sees the reader's new
-	 * generation.  Never both missed.
+	 * A: the odd sequence store before the load of ->gen.  A compiler
+	 * barrier is all the writer pays; the reader pays for the rest (see
+	 * constats_sync_cpus()): after storing the new ->gen it makes every
+	 * other CPU run a full barrier.  This CPU's store and load are on one
+	 * side of that barrier or straddle it: a load after it sees the new
+	 * generation, a store before it is seen by the reader, which waits.
+	 * Never both missed.
 	 */
-#ifndef CONSTATS_BUSTED_NO_MB_A	/* busted: A removed (arm64 code) */
-	smp_mb();
-#endif
+	barrier();
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
 	gen = READ_ONCE(set->gen);
 #endif

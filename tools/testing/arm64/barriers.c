@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The inline writer fast path alone, for tools/testing/arm64.sh to find its
- * barriers in the arm64 code: A (dmb ish) between the odd sequence store
- * and the ->gen load, C (dmb ishst) between the adds and the even one.
+ * The inline writer fast path alone, for tools/testing/arm64.sh to check its
+ * barriers in the arm64 code: no full barrier (A is the reader's IPI), and
+ * C (dmb ishst) between the adds and the even sequence store.
  */
 #include <linux/constats.h>
 

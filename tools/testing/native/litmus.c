@@ -15,12 +15,20 @@
  * $0,-4(%rsp)", it must never be seen; with either removed x86 allows it
  * (a store may wait in the store buffer past a later load), and it shows.
  *
- *	litmus MODE SECONDS	MODE: mb (A and B), no-a, no-b or none
+ * constats itself runs "asym": A is a compiler barrier only, and B is
+ * followed by the reader's IPI barrier (constats_sync_cpus()), here
+ * membarrier(2), which forces a full barrier on the writer's CPU.  The
+ * writer then paces itself on the reader, test by test, so that its store
+ * and load still race with the reader's store and barrier.
+ *
+ *	litmus MODE SECONDS	MODE: mb (A and B), asym, no-a, no-b or none
  *
  * Prints the outcomes; exits 0 if the forbidden one was seen exactly when
  * it is allowed (never with mb, at least once otherwise), else 1.
  */
 #define _GNU_SOURCE
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,8 +48,17 @@ struct cell {
 
 static struct cell cells[N];
 static unsigned int r0[N], r1[N];
-static int fence_a, fence_b;
+static int fence_a, fence_b, asym;
 static int stop;
+static int progress;	/* asym: the test the reader is at, plus one */
+
+static void membarrier(int cmd)
+{
+	if (syscall(__NR_membarrier, cmd, 0, 0)) {
+		perror("membarrier");
+		exit(2);
+	}
+}
 
 /* A sense-reversing barrier for the two threads. */
 static int arrived, sense;
@@ -94,6 +111,8 @@ static void *writer(void *arg)
 		if (READ_ONCE(stop))
 			return NULL;
 		for (i = 0; i < N; i++) {
+			while (asym && READ_ONCE(progress) <= i)
+				cpu_relax();
 			/* this_cpu_inc(): the sequence becomes odd */
 			__asm__ __volatile__("incl %0" : "+m" (cells[i].seq));
 			if (fence_a)
@@ -108,6 +127,7 @@ static void *writer(void *arg)
 			cells[i].seq = 0;
 			cells[i].gen = 0;
 		}
+		WRITE_ONCE(progress, 0);
 		rounds++;
 		if (now() >= end)
 			WRITE_ONCE(stop, 1);
@@ -124,11 +144,15 @@ static void *reader(void *arg)
 		if (READ_ONCE(stop))
 			return NULL;
 		for (i = 0; i < N; i++) {
+			if (asym)
+				WRITE_ONCE(progress, i + 1);
 			WRITE_ONCE(cells[i].gen, 1);	/* the rotation */
 			if (fence_b)
 				smp_mb();	/* B */
 			else
 				barrier();
+			if (asym)	/* constats_sync_cpus() */
+				membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
 			r1[i] = READ_ONCE(cells[i].seq);
 		}
 		sync2(&local);
@@ -146,12 +170,16 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "mb")) {
 		fence_a = 1;
 		fence_b = 1;
+	} else if (!strcmp(mode, "asym")) {
+		fence_b = 1;
+		asym = 1;
+		membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED);
 	} else if (!strcmp(mode, "no-a")) {
 		fence_b = 1;
 	} else if (!strcmp(mode, "no-b")) {
 		fence_a = 1;
 	} else if (strcmp(mode, "none")) {
-		fprintf(stderr, "usage: litmus mb|no-a|no-b|none [SECONDS]\n");
+		fprintf(stderr, "usage: litmus mb|asym|no-a|no-b|none [SECONDS]\n");
 		return 2;
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -166,7 +194,7 @@ int main(int argc, char **argv)
 
 	/* r0: the writer saw the new generation; r1: the reader saw odd. */
 	forbidden = outcome[0][0];
-	allowed = !(fence_a && fence_b);
+	allowed = !((fence_a || asym) && fence_b);
 	ok = allowed ? forbidden > 0 : forbidden == 0;
 	printf("litmus %s: %llu tests in %llu rounds: both missed %llu, ",
 	       mode, rounds * N, rounds, forbidden);

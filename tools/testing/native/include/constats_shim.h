@@ -16,6 +16,7 @@
  * the kernel: this_cpu_inc() is a plain "incl" (not locked), READ_ONCE()
  * and WRITE_ONCE() are volatile accesses, smp_mb() is the kernel's
  * "lock addl $0,-4(%rsp)", smp_wmb() and smp_rmb() are compiler barriers.
+ * The IPI barrier a reader sends is membarrier(2) in both.
  * make check builds the mutants that way (tools/testing/mutants.sh).
  */
 #ifndef _CONSTATS_SHIM_H
@@ -99,6 +100,18 @@ typedef unsigned short umode_t;
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
 #define cpu_relax() __builtin_ia32_pause()
+
+/*
+ * The reader's IPI barrier (constats_sync_cpus()) is membarrier(2)'s
+ * MEMBARRIER_CMD_PRIVATE_EXPEDITED: the same asymmetric fence, a full
+ * barrier on every CPU that runs one of this process's threads.  Without
+ * CONSTATS_SHIM_X86 it is a seq_cst fence too, for ThreadSanitizer.
+ */
+void constats_shim_membarrier(void);
+#define smp_call_function(fn, info, wait) \
+	((void)(fn), (void)(info), (void)(wait), constats_shim_membarrier())
+#define cpus_read_lock() ((void)0)
+#define cpus_read_unlock() ((void)0)
 
 /* cache */
 #define SMP_CACHE_BYTES 64
