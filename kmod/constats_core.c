@@ -44,6 +44,7 @@
 #include <linux/cache.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/kcsan-checks.h>
@@ -427,13 +428,24 @@ int constats_declare(struct constats *set, const char *expr)
 EXPORT_SYMBOL_GPL(constats_declare);
 
 /*
- * If a bracket was open on *@seqp, wait for it to close; returns whether it
- * had to.  Any change will do: a bracket opened since adds into the new
- * generation.
+ * A bracket is a few adds long, so the reader spins for it; but in an
+ * overcommitted VM the hypervisor may deschedule a vCPU inside a bracket,
+ * and a reader spinning on may be holding the very host CPU that vCPU waits
+ * for.  So, as the kernel's optimistic spinners do, the spin is bounded and
+ * skipped when the writer's vCPU is known to be preempted; after it the
+ * reader sleeps between looks, which lets its own vCPU halt.
  */
-static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
+#define CONSTATS_WAIT_SPINS	4096
+
+/*
+ * If a bracket was open on *@seqp, of @cpu, wait for it to close; returns
+ * whether it had to.  Any change will do: a bracket opened since adds into
+ * the new generation.
+ */
+static unsigned int constats_wait_seq(unsigned int *seqp, int cpu, u64 *spins)
 {
 	unsigned int seq = READ_ONCE(*seqp);
+	unsigned int n = 0;
 
 	if (!(seq & 1))
 		return 0;
@@ -446,7 +458,12 @@ static unsigned int constats_wait_seq(unsigned int *seqp, u64 *spins)
 #else
 	while (READ_ONCE(*seqp) == seq) {
 #endif
-		cpu_relax();
+		if (n < CONSTATS_WAIT_SPINS && !vcpu_is_preempted(cpu)) {
+			n++;
+			cpu_relax();
+		} else {
+			usleep_range(10, 50);
+		}
 		(*spins)++;
 	}
 	return 1;
@@ -557,8 +574,8 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 #ifdef CONSTATS_BUSTED_NO_WAIT
 		continue;	/* busted: waits for nothing (stress) */
 #endif
-		waits += constats_wait_seq(&c->seq, &spins);
-		waits += constats_wait_seq(&c->nmi_seq, &spins);
+		waits += constats_wait_seq(&c->seq, cpu, &spins);
+		waits += constats_wait_seq(&c->nmi_seq, cpu, &spins);
 	}
 	/* D: pairs with C in constats_release(). */
 #ifndef CONSTATS_BUSTED_NO_RMB_D	/* busted: D removed (arm64 code) */

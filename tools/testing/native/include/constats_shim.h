@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef long long s64;
 typedef unsigned long long u64;
@@ -100,6 +101,9 @@ typedef unsigned short umode_t;
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
 #define cpu_relax() __builtin_ia32_pause()
+/* Threads are never on a preempted vCPU that the reader could know of. */
+#define vcpu_is_preempted(cpu) ((void)(cpu), false)
+#define usleep_range(min, max) usleep(min)
 
 /*
  * The reader's IPI barrier (constats_sync_cpus()) is membarrier(2)'s
