@@ -9,6 +9,9 @@
  *	brackets == task + softirq + hardirq + nmi
  *
  * and per thread, brackets never decrease and generations strictly increase.
+ * Each thread takes its snapshots or stops at a deadline, whichever comes
+ * first (readers are slow under TCG, slower on PREEMPT_RT): what is
+ * asserted is consistency, not a rate.
  *
  * If the stress set is not there, the test loads constats_stress.ko from
  * CONSTATS_KO_DIR itself (as root) and unloads it afterwards.
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/constats.h>
@@ -45,6 +49,12 @@ struct reader {
 };
 
 static long nr_snapshots = 2500;
+static time_t deadline;
+
+static int past_deadline(void)
+{
+	return time(NULL) >= deadline;
+}
 
 /* Load the stress writers ourselves if we may; 1 if we did. */
 static int load_stress(void)
@@ -72,7 +82,7 @@ static void *ioctl_reader(void *arg)
 	__u64 last_gen = 0;
 	long i;
 
-	for (i = 0; i < nr_snapshots; i++) {
+	for (i = 0; i < nr_snapshots && !past_deadline(); i++) {
 		struct constats_ioc_snapshot s = {
 			.size = sizeof(s), .id = r->id,
 			.nr_counters = NR_STRESS, .values = (uintptr_t)v,
@@ -121,7 +131,7 @@ static void *proc_reader(void *arg)
 	static char buf[1 << 16];
 	long i;
 
-	for (i = 0; i < nr_snapshots / 4; i++) {
+	for (i = 0; i < nr_snapshots / 4 && !past_deadline(); i++) {
 		int fd = open("/proc/constats", O_RDONLY);
 		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
@@ -155,6 +165,8 @@ TEST(snapshots_consistent_under_stress)
 
 	if (getenv("CONSTATS_SNAPSHOTS"))
 		nr_snapshots = atol(getenv("CONSTATS_SNAPSHOTS"));
+	/* Well inside the harness's 30 s, loading the module included. */
+	deadline = time(NULL) + 15;
 	fd = open("/proc/constats", O_RDONLY);
 	ASSERT_LE(0, fd);
 	id = constats_set_id(fd, "stress");
@@ -174,6 +186,8 @@ TEST(snapshots_consistent_under_stress)
 	}
 	for (i = 0; i <= IOCTL_THREADS; i++) {
 		pthread_join(r[i].thread, NULL);
+		/* Every thread got snapshots through. */
+		EXPECT_LT(0, r[i].snapshots);
 		if (i < IOCTL_THREADS)
 			snaps += r[i].snapshots;
 		bad += r[i].violations;
@@ -186,8 +200,6 @@ TEST(snapshots_consistent_under_stress)
 	       bad, order, errors);
 	fflush(stdout);	/* the harness's child leaves with _exit() */
 	EXPECT_EQ(0, errors);
-	EXPECT_EQ(IOCTL_THREADS * nr_snapshots, snaps);
-	EXPECT_LT(0, r[IOCTL_THREADS].snapshots);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, order);
 	if (loaded)
