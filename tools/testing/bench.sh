@@ -12,21 +12,37 @@ report=${1:-$top/tools/testing/vm/out/bench}
 out=$vm/out
 mkdir -p "$report" "$out"
 
+# A line per phase on stderr while it runs, with the seconds so far.
+t0=$(date +%s)
+phase() { echo "bench: $* ($(( $(date +%s) - t0 )) s)" >&2; }
+
+phase "fetching Debian's 6.1 and building the modules"
 eval "$("$vm/kernel.sh" bookworm)"
 "$vm/build.sh" "$KDIR" "$out/$KREL" > /dev/null
 "$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk
 "$vm/initramfs.sh" "$out/bench.img" "$vm/guest/bench.sh" $("$vm/modules.sh" "$out/$KREL") \
 	"$out/$KREL"/stock/*.ko
-"$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null
+phase "constats_bench.ko in the VM ($KREL, TCG, 4 vCPUs)"
+: > "$out/bench.log"
+"$vm/run.sh" "$VMLINUZ" "$out/bench.img" "$out/bench.log" 1800 > /dev/null &
+vm_pid=$!
+# The module's section headers, as the guest prints them.
+tail -n +1 -F --pid="$vm_pid" "$out/bench.log" 2> /dev/null |
+	sed -un 's/^\[[^]]*\] constats_bench: \(start\|ns per bracket\|brackets\/s\|snapshot latency\|writer K=4\|done\)/bench:   in the guest: \1/p' >&2 &
+wait "$vm_pid"
 
 # The same core, natively on this machine's cores (threads for CPUs).
+phase "the native core on this machine's $(nproc) cores"
 make -s -C "$top/tools/testing/native" OUTPUT="$out" > /dev/null
 "$out/native" bench > "$out/native-bench.txt"
+phase "callgrind: instructions per bracket"
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
 	--toggle-collect=native_bracket4 "$out/native" one 1000 > /dev/null 2>&1
 ir=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null |
      awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 / 1000 }')
+phase "ThreadSanitizer stress, 3 s"
 tsan=$("$out/native-tsan" stress 3 2>&1 || true)
+phase "writing the report"
 
 csv=$report/results.csv
 echo "section,method,k,x,value" > "$csv"
