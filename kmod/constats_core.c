@@ -157,7 +157,6 @@ static inline s64 *constats_nmi_deltas(struct constats *set,
 /**
  * constats_acquire_slow() - open a bracket without this CPU's sequence
  * @set: counter set
- * @w: bracket state
  *
  * Called by constats_acquire() with preemption disabled when this CPU
  * already has a bracket open on @set (we interrupted it) or in NMI.
@@ -169,12 +168,14 @@ static inline s64 *constats_nmi_deltas(struct constats *set,
  * the orderings A and C of the fast path.
  *
  * Context: Interrupt nested over a bracket, or NMI.
- * Return: nothing; @w is set up for constats_add().
+ * Return: the slot the bracket adds into, and the interrupt flags that
+ * constats_release_slow() restores.
  */
-void constats_acquire_slow(struct constats *set, struct constats_writer *w)
+struct constats_slow constats_acquire_slow(struct constats *set)
 	__acquires(&s->lock)
 {
 	struct constats_set *s = constats_to_set(set);
+	struct constats_slow slow = {};
 
 	if (in_nmi()) {
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
@@ -189,43 +190,44 @@ void constats_acquire_slow(struct constats *set, struct constats_writer *w)
 		barrier();
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		w->deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
+		slow.deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
 #else
-		w->deltas = constats_nmi_deltas(set, c) +
-			    READ_ONCE(set->gen) * set->stride;
+		slow.deltas = constats_nmi_deltas(set, c) +
+			      READ_ONCE(set->gen) * set->stride;
 #endif
-		w->nr = set->nr_counters;
-		w->path = CONSTATS_PATH_NMI;
-		return;
+		return slow;
 	}
-	raw_spin_lock_irqsave(&s->lock, w->flags);
+	raw_spin_lock_irqsave(&s->lock, slow.flags);
 	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
 	/* Busted: adds into the interrupted slot (caught by KCSAN). */
-	w->deltas = this_cpu_ptr(set->cpu)->deltas + set->gen * set->stride;
+	slow.deltas = this_cpu_ptr(set->cpu)->deltas + set->gen * set->stride;
 #else
-	w->deltas = s->lock_deltas + set->gen * set->stride;
+	slow.deltas = s->lock_deltas + set->gen * set->stride;
 #endif
-	w->nr = set->nr_counters;
-	w->path = CONSTATS_PATH_LOCK;
+	return slow;
 }
 EXPORT_SYMBOL_GPL(constats_acquire_slow);
 
 /**
  * constats_release_slow() - close a bracket opened by constats_acquire_slow()
- * @w: bracket state
+ * @set: counter set
+ * @deltas: the bracket's slot
+ * @flags: the interrupt flags constats_acquire_slow() returned
+ * @path: %CONSTATS_PATH_LOCK or %CONSTATS_PATH_NMI
  *
  * Context: The context that opened the bracket.
  * Return: nothing.
  */
-void constats_release_slow(struct constats_writer *w)
+void constats_release_slow(struct constats *set, s64 *deltas,
+			   unsigned long flags, unsigned int path)
 	__releases(&s->lock)
 {
-	struct constats_set *s = constats_to_set(w->set);
+	struct constats_set *s = constats_to_set(set);
 	struct constats *self = READ_ONCE(constats_self);
 
-	if (w->path == CONSTATS_PATH_NMI) {
-		struct constats_cpu *c = this_cpu_ptr(w->set->cpu);
+	if (path == CONSTATS_PATH_NMI) {
+		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 
 		/* C, for the NMI sequence: see constats_release(). */
 		smp_wmb();
@@ -233,10 +235,16 @@ void constats_release_slow(struct constats_writer *w)
 		__release(&s->lock);
 	} else {
 		/* Count into this very bracket: another would recurse. */
-		if (w->set == self)
-			constats_add(w, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
-		raw_spin_unlock_irqrestore(&s->lock, w->flags);
-		if (w->set != self && self)
+		if (set == self) {
+			struct constats_writer w = {
+				.deltas = deltas, .set = set,
+				.nr = set->nr_counters, .path = path,
+			};
+
+			constats_add(&w, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
+		}
+		raw_spin_unlock_irqrestore(&s->lock, flags);
+		if (set != self && self)
 			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
 	}
 	preempt_enable();
@@ -245,16 +253,16 @@ EXPORT_SYMBOL_GPL(constats_release_slow);
 
 /**
  * constats_add_invalid() - report an add that constats_add() rejected
- * @w: bracket state
+ * @set: counter set of the bracket
  * @counter: the rejected counter index
  *
  * Context: Inside a bracket.
  * Return: nothing; warns once.
  */
-void constats_add_invalid(struct constats_writer *w, unsigned int counter)
+void constats_add_invalid(const struct constats *set, unsigned int counter)
 {
 	WARN_ONCE(1, "constats: counter %u out of range (set has %u)\n",
-		  counter, w->set->nr_counters);
+		  counter, set->nr_counters);
 }
 EXPORT_SYMBOL_GPL(constats_add_invalid);
 

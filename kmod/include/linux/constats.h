@@ -117,6 +117,20 @@ struct constats_writer {
 	unsigned int path;
 };
 
+/**
+ * struct constats_slow - a bracket opened by constats_acquire_slow()
+ * @deltas: the slot it adds into
+ * @flags: interrupt flags to restore, on the fallback lock's path
+ *
+ * Private to constats.  Returned by value, in registers: the writer's
+ * state never has its address taken, so the compiler keeps it in
+ * registers, with no stack slot to clear or guard.
+ */
+struct constats_slow {
+	s64 *deltas;
+	unsigned long flags;
+};
+
 /* How a bracket was opened; private. */
 enum {
 	CONSTATS_PATH_CPU,	/* this CPU's sequence and slot */
@@ -133,9 +147,10 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 int constats_declare(struct constats *set, const char *expr);
 int constats_check(struct constats *set, const s64 *values, unsigned int nr);
 
-void constats_acquire_slow(struct constats *set, struct constats_writer *w);
-void constats_release_slow(struct constats_writer *w);
-void constats_add_invalid(struct constats_writer *w, unsigned int counter);
+struct constats_slow constats_acquire_slow(struct constats *set);
+void constats_release_slow(struct constats *set, s64 *deltas,
+			   unsigned long flags, unsigned int path);
+void constats_add_invalid(const struct constats *set, unsigned int counter);
 
 /**
  * constats_acquire() - open a bracket of updates to @set
@@ -174,7 +189,12 @@ static __always_inline void constats_acquire(struct constats *set,
 #else
 	if (unlikely((this_cpu_read(set->cpu->seq) & 1) || in_nmi())) {
 #endif
-		constats_acquire_slow(set, w);
+		struct constats_slow slow = constats_acquire_slow(set);
+
+		w->deltas = slow.deltas;
+		w->flags = slow.flags;
+		w->nr = set->nr_counters;
+		w->path = in_nmi() ? CONSTATS_PATH_NMI : CONSTATS_PATH_LOCK;
 		return;
 	}
 #ifdef CONSTATS_BUSTED_GEN_BEFORE_SEQ
@@ -217,7 +237,7 @@ static __always_inline void constats_add(struct constats_writer *w,
 					 unsigned int counter, s64 delta)
 {
 	if (unlikely(counter >= w->nr)) {
-		constats_add_invalid(w, counter);
+		constats_add_invalid(w->set, counter);
 		return;
 	}
 	/*
@@ -243,7 +263,7 @@ static __always_inline void constats_add(struct constats_writer *w,
 static __always_inline void constats_release(struct constats_writer *w)
 {
 	if (unlikely(w->path != CONSTATS_PATH_CPU)) {
-		constats_release_slow(w);
+		constats_release_slow(w->set, w->deltas, w->flags, w->path);
 		return;
 	}
 	/*
