@@ -19,15 +19,7 @@ mirror=http://deb.debian.org/debian
 mkdir -p "$out" "$cache/deb-root-apt"
 out=$(cd "$out" && pwd)
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+. "$top/tools/testing/tap.sh"
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -24,15 +24,7 @@ vm=$top/tools/testing/vm
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+. "$top/tools/testing/tap.sh"
 
 eval "$("$vm/kernel.sh" bookworm)"
 mods=${2:-}
