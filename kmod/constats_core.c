@@ -235,14 +235,8 @@ void constats_release_slow(struct constats *set, s64 *deltas,
 		__release(&s->lock);
 	} else {
 		/* Count into this very bracket: another would recurse. */
-		if (set == self) {
-			struct constats_writer w = {
-				.deltas = deltas, .set = set,
-				.nr = set->nr_counters, .path = path,
-			};
-
-			constats_add(&w, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
-		}
+		if (set == self)
+			deltas[CONSTATS_SELF_FALLBACK_BRACKETS]++;
 		raw_spin_unlock_irqrestore(&s->lock, flags);
 		if (set != self && self)
 			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
@@ -570,7 +564,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 #ifndef CONSTATS_BUSTED_NO_MB_B	/* busted: B removed (arm64 code) */
 	smp_mb();
 #endif
-#ifndef CONSTATS_BUSTED_NO_SYNC	/* busted: writers' half of A (arm64 code) */
+#ifndef CONSTATS_BUSTED_NO_SYNC	/* busted: writers' half of A (native) */
 	constats_sync_cpus();
 #endif
 

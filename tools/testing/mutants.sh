@@ -126,11 +126,11 @@ kunit_on_console() {
 	verdict "$2" "$3" 1 "KUnit case $case failed (on the console: the guest went down after)"
 }
 
-# guest KIND VMLINUZ KDIR APPEND NAME...: build the variants, boot one
+# guest KIND VMLINUZ KDIR NAME...: build the variants, boot one
 # guest that runs the controls then each variant, and read its verdicts.
 guest() {
-	local kind=$1 vmlinuz=$2 kdir=$3 append=$4 gd name det line
-	shift 4
+	local kind=$1 vmlinuz=$2 kdir=$3 gd name det line
+	shift 3
 	gd=$out/$kind
 	mkdir -p "$gd/mutants"
 	: > "$gd/mutants/plan"
@@ -150,8 +150,7 @@ guest() {
 		[ "$name" = baseline ] || echo "$name $(detector_of "$name")" >> "$gd/mutants/plan"
 	done
 	"$vm/initramfs.sh" "$gd.img" "$vm/guest/mutants.sh" "$gd/mutants"
-	CONSTATS_VM_SPLATS=expected CONSTATS_VM_APPEND="$append" \
-		"$vm/run.sh" "$vmlinuz" "$gd.img" "$gd.log" 900 > /dev/null
+	CONSTATS_VM_SPLATS=expected "$vm/run.sh" "$vmlinuz" "$gd.img" "$gd.log" 900 > /dev/null
 	grep -E '^(not )?ok [0-9]+ - ' "$gd.log" > "$gd.tap"
 	while read -r line; do
 		case "$line" in
@@ -179,27 +178,25 @@ guest() {
 		control "$kind" 0 "no result from the guest (see $gd.log)"
 }
 
-# --- Debian's stock 6.1: the stress test ---
-stress=$(names_for '^stress$')
-if [ -n "$stress" ]; then
-	if kvars=$("$vm/kernel.sh" bookworm); then
+# on_kernel KIND REGEX WHAT CMD...: the variants whose detector matches
+# REGEX, in one guest of the kernel whose variables CMD prints.
+on_kernel() {
+	local kind=$1 names kvars what=$3
+	names=$(names_for "$2")
+	shift 3
+	[ -n "$names" ] || return 0
+	if kvars=$("$@"); then
 		eval "$kvars"
-		guest stock "$VMLINUZ" "$KDIR" "" $stress
+		guest "$kind" "$VMLINUZ" "$KDIR" $names
 	else
-		control stock 0 "could not fetch Debian's 6.1"
+		control "$kind" 0 "could not get $what"
 	fi
-fi
+}
 
-# --- the KCSAN debug kernel: KUnit, and KCSAN's reports ---
-debug=$(names_for '^(kunit:|kcsan$)')
-if [ -n "$debug" ]; then
-	if kvars=$("$vm/debug-kernel.sh" kcsan); then
-		eval "$kvars"
-		guest kcsan "$VMLINUZ" "$KDIR" "" $debug
-	else
-		control kcsan 0 "could not build the KCSAN debug kernel"
-	fi
-fi
+# Debian's stock 6.1: the stress test.  The KCSAN debug kernel: KUnit, and
+# KCSAN's reports.
+on_kernel stock '^stress$' "Debian's 6.1" "$vm/kernel.sh" bookworm
+on_kernel kcsan '^(kunit:|kcsan$)' "the KCSAN debug kernel" "$vm/debug-kernel.sh" kcsan
 
 # --- the arm64 code ---
 code=$(names_for '^code$')

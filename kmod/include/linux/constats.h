@@ -198,7 +198,7 @@ static __always_inline void constats_acquire(struct constats *set,
 		return;
 	}
 #ifdef CONSTATS_BUSTED_GEN_BEFORE_SEQ
-	/* Busted: ->gen loaded before the odd sequence store (native). */
+	/* Busted: ->gen loaded before the odd sequence store (arm64 code). */
 	gen = READ_ONCE(set->gen);
 #endif
 	this_cpu_inc(set->cpu->seq);
