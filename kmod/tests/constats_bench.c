@@ -4,11 +4,12 @@
  * alternatives, measured in one run on the machine it is loaded on.
  *
  * For K = 1, 4 and 16 counters per bracket:
- *  - ns per bracket on one CPU: constats (task and hardirq context), K bare
- *    this_cpu_add (the floor), the floor plus one smp_mb(), K atomic64_add
- *    on shared counters, K percpu_counter_add, a spin_lock_irqsave bracket,
- *    a u64_stats bracket, and a Go-style bracket (per-CPU sequence, shared
- *    atomic deltas, as the Go runtime's consistentHeapStats does);
+ *  - ns per bracket on one CPU: constats (task and hardirq context), K
+ *    __this_cpu_inc with preemption off (the floor), the floor plus one
+ *    smp_mb(), K atomic64_add on shared counters, K percpu_counter_add, a
+ *    spin_lock_irqsave bracket, a u64_stats bracket, and a Go-style bracket
+ *    (per-CPU sequence, shared atomic deltas, as the Go runtime's
+ *    consistentHeapStats does);
  *  - brackets per second with 1..nr_online writers on the same counters;
  *  - snapshot latency for 1, 16 and 256 counters against percpu_counter_sum
  *    over as many counters, and the writer's cost while a reader snapshots
@@ -86,10 +87,7 @@ static noinline __used void bench_fastpath(struct constats *set)
 
 static void bench_floor_fn(unsigned int k)
 {
-	unsigned int i;
-
-	for (i = 0; i < k; i++)
-		this_cpu_add(bench_floor->v[i], 1);
+	constats_bench_floor(bench_floor->v, k);
 }
 
 static void bench_floor_mb(unsigned int k)

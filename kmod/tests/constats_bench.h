@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The constats brackets both benchmarks time: constats_bench.ko in the
- * kernel, and tools/testing/native in user space against its shim, so the
- * two measure the same code.
+ * The brackets both benchmarks time: constats_bench.ko in the kernel, and
+ * tools/testing/native in user space against its shim, so the two measure
+ * the same code.  Natively, the %gs build compiles them with the kernel's
+ * flags into the module's very instructions (tools/testing/native/fastpath.c).
  */
 #ifndef _CONSTATS_BENCH_H
 #define _CONSTATS_BENCH_H
@@ -33,6 +34,20 @@ static inline void constats_bench_bracket4(struct constats *set)
 	constats_add(&w, 2, 3);
 	constats_add(&w, 3, 4);
 	constats_release(&w);
+}
+
+/*
+ * The floor: what a writer pays without constats, as u64_stats does on
+ * 64-bit: preemption off around K plain per-CPU adds.
+ */
+static inline void constats_bench_floor(s64 __percpu *v, unsigned int k)
+{
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < k; i++)
+		__this_cpu_inc(v[i]);
+	preempt_enable();
 }
 
 #endif /* _CONSTATS_BENCH_H */

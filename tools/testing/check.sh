@@ -196,6 +196,7 @@ for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt};
 	fi
 	eval "$kvars"
 	build_modules "$KREL" "$KDIR" || continue
+	[ "$flavour" = bookworm ] && bench_ko=$out/$KREL/kmod/tests/constats_bench.ko
 	# The kernel's own null_blk gives constats_trace.ko block requests.
 	if ! "$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk; then
 		fail "$KREL: the kernel's configfs and null_blk modules"
@@ -237,6 +238,22 @@ if make -s -C "$top/tools/testing/native" OUTPUT="$out" > "$out/native.log" 2>&1
 else
 	cat "$out/native.log"
 	fail "native core under ThreadSanitizer: 0 reports, 0 violations, 0 lost"
+fi
+
+# make bench times the module's own fast path natively: the %gs build's
+# bench_fastpath() must be the 6.1 module's, instruction for instruction,
+# and that build must run.
+res=
+if [ -n "${bench_ko:-}" ]; then
+	if "$top/tools/testing/native/fastpath-diff.sh" "$bench_ko" \
+		"$out/fastpath-gs.o" > "$out/fastpath.log" 2>&1 &&
+	   res=$("$out/native-gs" stress 2 2>&1); then
+		pass "native %gs build: fast path identical to the 6.1 module's; $res"
+	else
+		cat "$out/fastpath.log"
+		echo "${res:-}"
+		fail "native %gs build: fast path identical to the 6.1 module's, stress passes"
+	fi
 fi
 
 # The store-buffering pair of A and B on the real cores: never both missed

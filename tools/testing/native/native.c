@@ -14,7 +14,7 @@
  *				a thread that brackets as the CPU's NMI
  *				handler would; with "stop", the run ends at
  *				the first violation (a mutant caught)
- *	native one N		N brackets of K = 4 through native_bracket4(),
+ *	native one N		N brackets of K = 4 through bench_fastpath(),
  *				for callgrind's instruction count
  */
 #define _GNU_SOURCE
@@ -24,22 +24,143 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef CONSTATS_SHIM_GS
+#include <asm/prctl.h>
+#endif
 
 #include <linux/constats.h>
-#include "constats_bench.h"
 #include "constats_internal.h"
+#include "fastpath.h"
+
+#define MAX_K 16
+#define MAX_THREADS 64
 
 int constats_shim_nr_cpus;
 __thread int constats_shim_cpu;
+
+#ifdef CONSTATS_SHIM_GS
+/* The per-CPU template, and the offset of each CPU's copy of it. */
+CONSTATS_SHIM_PERCPU int __preempt_count = PREEMPT_NEED_RESCHED;
+CONSTATS_SHIM_PERCPU unsigned long this_cpu_off;
+unsigned long __per_cpu_offset[MAX_THREADS];
+
+/*
+ * What fastpath.o, built with the kernel's flags, calls: the static call
+ * preempt_enable() makes (never taken: PREEMPT_NEED_RESCHED stays set, as
+ * with nothing to schedule) and the return thunk of
+ * -mfunction-return=thunk-extern, here a plain return as the kernel
+ * patches it in where no return mitigation is needed.
+ */
+__asm__(".text\n"
+	".globl __SCT__preempt_schedule\n"
+	"__SCT__preempt_schedule:\n\tret\n\tint3\n"
+	".globl __x86_return_thunk\n"
+	"__x86_return_thunk:\n\tret\n\tint3\n");
+
+/*
+ * CPU n's copy of the template, then its per-CPU allocations, at a fixed
+ * address; the page at its %gs base holds the stack canary at %gs:40,
+ * where -mstack-protector-guard-reg=gs looks, as in the kernel.
+ */
+#define SHIM_AREA(cpu)		(0x600000000000UL + ((unsigned long)(cpu) << 32))
+#define SHIM_AREA_SIZE		(64UL << 20)
+#define SHIM_TEMPLATE_SPAN	4096UL
+static unsigned long shim_bump;		/* next free offset past the template */
+
+static void *shim_map(unsigned long addr, size_t size)
+{
+	void *p = mmap((void *)addr, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != (void *)addr) {
+		perror("constats shim: mmap");
+		exit(2);
+	}
+	return p;
+}
+
+static void constats_shim_init(void)
+{
+	size_t len = __stop_constats_percpu - __start_constats_percpu;
+	int cpu;
+
+	if (len > SHIM_TEMPLATE_SPAN)
+		exit(2);
+	for (cpu = 0; cpu < constats_shim_nr_cpus; cpu++) {
+		char *area = shim_map(SHIM_AREA(cpu), SHIM_AREA_SIZE);
+		unsigned long off = (unsigned long)area -
+				    (unsigned long)__start_constats_percpu;
+		unsigned long *canary = shim_map(off & ~4095UL, 8192);
+
+		canary[(off & 4095) / 8 + 5] = 0x5a5a5a5a5a5a5a5aUL;
+		memcpy(area, __start_constats_percpu, len);
+		__per_cpu_offset[cpu] = off;
+		*per_cpu_ptr(&this_cpu_off, cpu) = off;
+	}
+}
+
+void constats_shim_set_cpu(int cpu)
+{
+	constats_shim_cpu = cpu;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, __per_cpu_offset[cpu])) {
+		perror("arch_prctl(ARCH_SET_GS)");
+		exit(2);
+	}
+}
+
+/* A bump allocator: the harness frees per-CPU memory only at exit. */
+void *__alloc_percpu(size_t size, size_t align)
+{
+	unsigned long at = ALIGN(shim_bump, SMP_CACHE_BYTES);
+	int cpu;
+
+	if (align > SMP_CACHE_BYTES ||
+	    at + size > SHIM_AREA_SIZE - SHIM_TEMPLATE_SPAN)
+		return NULL;
+	shim_bump = at + size;
+	for_each_possible_cpu(cpu)
+		memset((char *)SHIM_AREA(cpu) + SHIM_TEMPLATE_SPAN + at, 0, size);
+	return __start_constats_percpu + SHIM_TEMPLATE_SPAN + at;
+}
+
+void free_percpu(void *p)
+{
+	(void)p;
+}
+#else
 __thread int constats_shim_nmi;
+
+static void constats_shim_init(void)
+{
+}
 
 void constats_shim_set_cpu(int cpu)
 {
 	constats_shim_cpu = cpu;
 }
+
+void *__alloc_percpu(size_t size, size_t align)
+{
+	size_t total = (size_t)constats_shim_nr_cpus * CONSTATS_SHIM_STRIDE;
+	void *p;
+
+	if (size > CONSTATS_SHIM_STRIDE || align > SMP_CACHE_BYTES)
+		return NULL;
+	p = aligned_alloc(SMP_CACHE_BYTES, total);
+	if (p)
+		memset(p, 0, total);
+	return p;
+}
+
+void free_percpu(void *p)
+{
+	free(p);
+}
+#endif /* CONSTATS_SHIM_GS */
 
 void constats_shim_membarrier(void)
 {
@@ -62,27 +183,6 @@ void constats_shim_membarrier(void)
 #endif
 }
 
-void *__alloc_percpu(size_t size, size_t align)
-{
-	size_t total = (size_t)constats_shim_nr_cpus * CONSTATS_SHIM_STRIDE;
-	void *p;
-
-	if (size > CONSTATS_SHIM_STRIDE || align > SMP_CACHE_BYTES)
-		return NULL;
-	p = aligned_alloc(SMP_CACHE_BYTES, total);
-	if (p)
-		memset(p, 0, total);
-	return p;
-}
-
-void free_percpu(void *p)
-{
-	free(p);
-}
-
-#define MAX_K 16
-#define MAX_THREADS 64
-
 static struct constats *set;
 static s64 *floor_pcpu;			/* per-CPU s64[MAX_K] */
 static unsigned int *go_seq_pcpu;	/* per-CPU sequence */
@@ -99,23 +199,18 @@ static u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* K = 4 is the bracket the module's disassembly shows. */
 static void m_constats(unsigned int k)
 {
-	constats_bench_bracket(set, k);
-}
-
-noinline void native_bracket4(void)
-{
-	constats_bench_bracket4(set);
+	if (k == 4)
+		bench_fastpath(set);
+	else
+		native_bracket(set, k);
 }
 
 static void m_floor(unsigned int k)
 {
-	s64 *v = this_cpu_ptr(floor_pcpu);
-	unsigned int i;
-
-	for (i = 0; i < k; i++)
-		__atomic_store_n(&v[i], v[i] + 1, __ATOMIC_RELAXED);
+	native_floor(floor_pcpu, k);
 }
 
 static void m_floor_mb(unsigned int k)
@@ -312,7 +407,9 @@ static void *stress_writer(void *arg)
 	unsigned int r = w->k * 2654435761u + 1;
 
 	constats_shim_set_cpu(w->cpu);
+#ifndef CONSTATS_SHIM_GS
 	constats_shim_nmi = w->nmi;
+#endif
 	pin_host_cpu(w->k + 1);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
@@ -382,6 +479,8 @@ int main(int argc, char **argv)
 	if (nr > MAX_THREADS / 2 - 1)
 		nr = MAX_THREADS / 2 - 1;
 	constats_shim_nr_cpus = nr + 1;	/* one more for a reader */
+	constats_shim_init();
+	constats_shim_set_cpu(0);
 	if (constats_core_init())
 		return 2;
 	set = constats_create("native", names, MAX_K);
@@ -408,6 +507,12 @@ int main(int argc, char **argv)
 		if (tasks < 0 || nmis < 0 || tasks + nmis < 1 ||
 		    tasks > cpus || nmis > cpus)
 			return 2;
+#ifdef CONSTATS_SHIM_GS
+		if (nmis) {
+			fprintf(stderr, "native-gs: no NMI writers (see constats_shim.h)\n");
+			return 2;
+		}
+#endif
 		return run_stress(tasks, nmis, argc > 2 ? atof(argv[2]) : 2,
 				  stop_bad);
 	}
@@ -415,7 +520,7 @@ int main(int argc, char **argv)
 		long i, n = argc > 2 ? atol(argv[2]) : 1000;
 
 		for (i = 0; i < n; i++)
-			native_bracket4();
+			bench_fastpath(set);
 		return 0;
 	}
 	fprintf(stderr, "usage: native [bench | stress [SECONDS] | one N]\n");

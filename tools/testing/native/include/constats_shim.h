@@ -17,6 +17,8 @@
  * and WRITE_ONCE() are volatile accesses, smp_mb() is the kernel's
  * "lock addl $0,-4(%rsp)", smp_wmb() and smp_rmb() are compiler barriers.
  * The IPI barrier a reader sends is membarrier(2) in both.
+ * CONSTATS_SHIM_GS (with CONSTATS_SHIM_X86) goes further: per-CPU accesses
+ * and the preempt count are the kernel's own %gs-relative instructions.
  * make check builds the mutants that way (tools/testing/mutants.sh).
  */
 #ifndef _CONSTATS_SHIM_H
@@ -121,6 +123,77 @@ void constats_shim_membarrier(void);
 #define SMP_CACHE_BYTES 64
 #define ____cacheline_aligned_in_smp __attribute__((aligned(SMP_CACHE_BYTES)))
 
+#ifdef CONSTATS_SHIM_GS
+/*
+ * CONSTATS_SHIM_GS: per-CPU memory and the preempt count as the x86-64
+ * kernel (6.1) has them, so that the writer fast path compiles to the
+ * module's own instructions (fastpath.c; make bench diffs the two).  A
+ * per-CPU pointer is an address in a template, the "constats_percpu"
+ * section, as in the kernel's .data..percpu; CPU n's copy is at that
+ * address plus __per_cpu_offset[n], and a thread playing CPU n has that
+ * offset as its %gs base (arch_prctl(ARCH_SET_GS)), so "%gs:var" is its
+ * copy.  __preempt_count and this_cpu_off live in the template, as in the
+ * kernel.  The asm forms are those of arch/x86/include/asm/percpu.h and
+ * preempt.h.  NMI writers need a preempt count apart from their CPU's
+ * task, so this build has none.
+ */
+#define CONSTATS_SHIM_PERCPU \
+	__attribute__((section("constats_percpu"), aligned(SMP_CACHE_BYTES)))
+#define PREEMPT_NEED_RESCHED	0x80000000
+#define NMI_MASK		0x00f00000
+extern unsigned long __per_cpu_offset[];
+extern int __preempt_count;
+extern unsigned long this_cpu_off;
+extern char __start_constats_percpu[], __stop_constats_percpu[];
+
+/* percpu_from_op() and percpu_unary_op(), 4 bytes; "qual" as there */
+#define constats_shim_read4(qual, _var) ({				\
+	_Static_assert(sizeof(_var) == 4, "4-byte per-CPU read");	\
+	u32 __val;							\
+	asm qual("movl %%gs:%[var], %[val]"				\
+		 : [val] "=r" (__val) : [var] "m" (_var));		\
+	(__typeof__(_var))__val; })
+#define constats_shim_unary4(qual, op, _var) ({				\
+	_Static_assert(sizeof(_var) == 4, "4-byte per-CPU op");		\
+	asm qual(op "l %%gs:%[var]" : [var] "+m" (_var)); })
+#define this_cpu_read(pcp)	constats_shim_read4(volatile, pcp)
+#define this_cpu_inc(pcp)	constats_shim_unary4(volatile, "inc", pcp)
+/* raw_cpu_add_8(var, 1), the floor's add */
+#define __this_cpu_inc(_var) ({						\
+	_Static_assert(sizeof(_var) == 8, "8-byte per-CPU op");		\
+	asm("incq %%gs:%[var]" : [var] "+m" (_var)); })
+
+/* arch_raw_cpu_ptr() and SHIFT_PERCPU_PTR() */
+#define this_cpu_ptr(ptr) ({						\
+	unsigned long __ptr;						\
+	asm("add %%gs:%1, %0" : "=r" (__ptr)				\
+	    : "m" (this_cpu_off), "0" (ptr));				\
+	(__typeof__(ptr))__ptr; })
+#define per_cpu_ptr(ptr, cpu) ({					\
+	unsigned long __ptr;						\
+	asm("" : "=r" (__ptr) : "0" (ptr));				\
+	(__typeof__(ptr))(__ptr + __per_cpu_offset[cpu]); })
+
+/* CONFIG_PREEMPTION, CONFIG_PREEMPT_DYNAMIC: preempt.h's forms */
+#define preempt_count() \
+	(constats_shim_read4(, __preempt_count) & ~PREEMPT_NEED_RESCHED)
+#define preempt_disable() do {						\
+	constats_shim_unary4(, "inc", __preempt_count);			\
+	barrier();							\
+} while (0)
+register unsigned long constats_shim_sp __asm__("rsp");
+#define preempt_enable() do {						\
+	bool __zero;							\
+	barrier();							\
+	asm volatile("decl %%gs:%[var]"					\
+		     : [var] "+m" (__preempt_count), "=@cce" (__zero)	\
+		     : : "memory");					\
+	if (unlikely(__zero))						\
+		asm volatile("call __SCT__preempt_schedule"		\
+			     : "+r" (constats_shim_sp));		\
+} while (0)
+#define in_nmi() (preempt_count() & NMI_MASK)
+#else
 /*
  * context: a thread is in "task context", or plays a CPU's NMI handler
  * (constats_shim_nmi set), using only that CPU's NMI sequence and slot.
@@ -129,15 +202,9 @@ void constats_shim_membarrier(void);
 #define preempt_enable() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 extern __thread int constats_shim_nmi;
 #define in_nmi() constats_shim_nmi
-#define might_sleep() ((void)0)
 
 /* per-CPU: one block per allocation, CPU n's copy n strides in */
 #define CONSTATS_SHIM_STRIDE 16384
-extern int constats_shim_nr_cpus;
-extern __thread int constats_shim_cpu;
-void constats_shim_set_cpu(int cpu);
-void *__alloc_percpu(size_t size, size_t align);
-void free_percpu(void *p);
 #define per_cpu_ptr(p, cpu) \
 	((__typeof__(p))((char *)(p) + (size_t)(cpu) * CONSTATS_SHIM_STRIDE))
 #define this_cpu_ptr(p) per_cpu_ptr(p, constats_shim_cpu)
@@ -149,6 +216,16 @@ void free_percpu(void *p);
 #define this_cpu_inc(x) \
 	((void)__atomic_fetch_add(this_cpu_ptr(&(x)), 1, __ATOMIC_RELEASE))
 #endif
+#define __this_cpu_inc(x) \
+	__atomic_store_n(this_cpu_ptr(&(x)), *this_cpu_ptr(&(x)) + 1, \
+			 __ATOMIC_RELAXED)
+#endif /* CONSTATS_SHIM_GS */
+#define might_sleep() ((void)0)
+extern int constats_shim_nr_cpus;
+extern __thread int constats_shim_cpu;
+void constats_shim_set_cpu(int cpu);
+void *__alloc_percpu(size_t size, size_t align);
+void free_percpu(void *p);
 #define for_each_possible_cpu(cpu) \
 	for ((cpu) = 0; (cpu) < constats_shim_nr_cpus; (cpu)++)
 
