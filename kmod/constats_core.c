@@ -9,21 +9,23 @@
  *   A bracket adds into its CPU's slot of generation ->gen (0, 1 or 2).
  * - An interrupt nested over an open bracket takes the set's fallback
  *   lock and adds into the shared ->lock_deltas of generation ->gen.
- * - An NMI takes no lock: it has a sequence and a slot of its own on every
- *   CPU, and brackets there exactly as the task path does on the CPU's
- *   main sequence and slot.
+ * - An NMI takes no lock: it has a sequence of its own on every CPU and
+ *   brackets on it as the task path does on the CPU's main sequence,
+ *   adding into a per-CPU scratch slot; its release adds the scratch to
+ *   the set's ->nmi_deltas of its generation with atomics.
  * - A reader rotates ->gen under the fallback lock, makes every other CPU
  *   run a full barrier (an IPI, as membarrier does: the writers pay no
  *   fence, the rare reader pays for it), waits until every CPU's sequences
- *   that were odd have changed, and then owns the old generation: no
- *   writer can still be adding to it.
+ *   that were odd have changed, and from then on no writer can still be
+ *   adding to the old generation.
  *
- * Three generations: at any time one is the writers', one holds the totals
- * up to the previous snapshot, and one is clear, so the reader can move
- * writers on the moment it rotates, without waiting for anything to be
- * zeroed.  The reader folds the totals into the generation it just took,
- * clears the totals' old home, and that clear generation is where the next
- * rotation sends the writers.
+ * Every slot is cumulative: nothing but its writers ever writes it, so a
+ * reader only reads the writers' cache lines.  Once the reader has waited,
+ * the old generation's slots are stable; it sums them into ->stable for
+ * that generation.  Every other generation has had no writer since its own
+ * sum was taken, or only writers that started after this rotation, so the
+ * snapshot is the sum of the three ->stable rows.  Any rotation to another
+ * generation would do; the ring keeps Go's three.
  *
  * Waiting for a sequence to change, not to become even, means a reader waits
  * only for brackets open when it rotated: it cannot be starved by brackets
@@ -68,10 +70,13 @@
  * @pub: fields the inline writer reads; first, so it shares their line
  * @lock: serialises fallback writers and the reader's rotation of ->gen;
  *	  raw, since hard interrupts take it on PREEMPT_RT too
- * @lock_deltas: fallback writers' deltas, [CONSTATS_NR_GENS][stride]
+ * @lock_deltas: fallback writers' sums, [CONSTATS_NR_GENS][nr_counters]
+ * @nmi_deltas: NMI writers' sums, [CONSTATS_NR_GENS][nr_counters]
  * @read_mutex: serialises readers of this set
  * @readers: readers inside constats_read(), waited for by constats_destroy()
  * @generation: snapshots taken so far, under @read_mutex
+ * @stable: per generation, the sum of all its slots when it was last
+ *	    stable, [CONSTATS_NR_GENS][nr_counters], under @read_mutex
  * @totals: the latest snapshot, every counter, under @read_mutex
  * @inv: declared invariants, under @read_mutex
  * @nr_inv: how many
@@ -85,9 +90,11 @@ struct constats_set {
 	struct constats pub;
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
 	s64 *lock_deltas;
+	atomic64_t *nmi_deltas;
 	struct mutex read_mutex;	/* serialises readers of this set */
 	atomic_t readers;
 	u64 generation;
+	s64 *stable;
 	s64 *totals;
 	struct constats_invariant *inv[CONSTATS_MAX_INVARIANTS];
 	unsigned int nr_inv;
@@ -147,12 +154,12 @@ static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
 	constats_release(&w);
 }
 
-/* One CPU's NMI deltas: after its CONSTATS_NR_GENS generations of the rest. */
-static inline s64 *constats_nmi_deltas(struct constats *set,
-				       struct constats_cpu *c)
-{
-	return c->deltas + CONSTATS_NR_GENS * set->stride;
-}
+/*
+ * Where an NMI bracket adds, before its release adds it to the set's
+ * ->nmi_deltas: one slot per CPU for every set, since NMIs do not nest on
+ * a CPU and a context opens one bracket at a time.  Zero between brackets.
+ */
+static s64 __percpu *constats_nmi_scratch;
 
 /**
  * constats_acquire_slow() - open a bracket without this CPU's sequence
@@ -188,12 +195,12 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 		 * the load are on the same side of its barrier.
 		 */
 		barrier();
+		slow.flags = READ_ONCE(set->gen);
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		slow.deltas = c->deltas + READ_ONCE(set->gen) * set->stride;
+		slow.deltas = c->deltas + slow.flags * set->nr_counters;
 #else
-		slow.deltas = constats_nmi_deltas(set, c) +
-			      READ_ONCE(set->gen) * set->stride;
+		slow.deltas = this_cpu_ptr(constats_nmi_scratch);
 #endif
 		return slow;
 	}
@@ -201,9 +208,10 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
 	/* Busted: adds into the interrupted slot (caught by KCSAN). */
-	slow.deltas = this_cpu_ptr(set->cpu)->deltas + set->gen * set->stride;
+	slow.deltas = this_cpu_ptr(set->cpu)->deltas +
+		      set->gen * set->nr_counters;
 #else
-	slow.deltas = s->lock_deltas + set->gen * set->stride;
+	slow.deltas = s->lock_deltas + set->gen * set->nr_counters;
 #endif
 	return slow;
 }
@@ -228,7 +236,22 @@ void constats_release_slow(struct constats *set, s64 *deltas,
 
 	if (path == CONSTATS_PATH_NMI) {
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
+#ifndef CONSTATS_BUSTED_NMI_TASK_SLOT
+		atomic64_t *sums = s->nmi_deltas + flags * set->nr_counters;
+		unsigned int i;
 
+		/*
+		 * NMIs on other CPUs add to the same sums, so atomically; NMI
+		 * brackets are rare, and no lock is taken.  The generation is
+		 * the one loaded after the odd NMI sequence store.
+		 */
+		for (i = 0; i < set->nr_counters; i++) {
+			if (!deltas[i])
+				continue;
+			atomic64_add(deltas[i], &sums[i]);
+			deltas[i] = 0;
+		}
+#endif
 		/* C, for the NMI sequence: see constats_release(). */
 		smp_wmb();
 		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
@@ -261,25 +284,34 @@ void constats_add_invalid(const struct constats *set, unsigned int counter)
 EXPORT_SYMBOL_GPL(constats_add_invalid);
 
 /*
- * Take generation @cur of one slot ([CONSTATS_NR_GENS][stride]): fold the
- * totals in @prev into it, clear @prev for the writers of the rotation after
- * next, and add the new totals to @totals.
+ * Sum generation @cur of every slot into ->stable, and the snapshot into
+ * ->totals.  Only reads what writers write: they have all left @cur.
  */
-static void constats_fold(s64 *slot, unsigned int stride, unsigned int nr,
-			  unsigned int cur, unsigned int prev, s64 *totals)
+static void constats_sum(struct constats_set *s, unsigned int cur)
 {
-	s64 *c = slot + cur * stride;
-	s64 *p = slot + prev * stride;
-	unsigned int i;
+	unsigned int i, g, nr = s->pub.nr_counters, cpu;
+	s64 *stable = s->stable + cur * nr;
 
-	for (i = 0; i < nr; i++) {
-		/* Both are the reader's now: no bracket can touch them. */
-		ASSERT_EXCLUSIVE_ACCESS(c[i]);
-		ASSERT_EXCLUSIVE_ACCESS(p[i]);
-		c[i] += p[i];
-		p[i] = 0;
-		totals[i] += c[i];
+	memset(stable, 0, nr * sizeof(*stable));
+	for_each_possible_cpu(cpu) {
+		const s64 *d = per_cpu_ptr(s->pub.cpu, cpu)->deltas + cur * nr;
+
+		for (i = 0; i < nr; i++) {
+			/* A writer here would mean the wait was wrong. */
+			ASSERT_EXCLUSIVE_WRITER(d[i]);
+			stable[i] += d[i];
+		}
 	}
+	for (i = 0; i < nr; i++) {
+#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: lost adds (stress) */
+		stable[i] += s->lock_deltas[cur * nr + i];
+#endif
+		stable[i] += atomic64_read(&s->nmi_deltas[cur * nr + i]);
+	}
+	memset(s->totals, 0, nr * sizeof(*s->totals));
+	for (g = 0; g < CONSTATS_NR_GENS; g++)
+		for (i = 0; i < nr; i++)
+			s->totals[i] += s->stable[g * nr + i];
 }
 
 /* Log a violation once per set, with the snapshot's first values. */
@@ -524,7 +556,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		  u64 *generation)
 {
 	struct constats *self = READ_ONCE(constats_self);
-	unsigned int cur, prev, next, n, cpu;
+	unsigned int cur, next, n, cpu;
 	struct constats_set *s;
 	u64 waits = 0, spins = 0;
 	unsigned int violations;
@@ -539,22 +571,20 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	atomic_inc(&s->readers);
 	mutex_lock(&s->read_mutex);
 	cur = set->gen;
-#ifdef CONSTATS_BUSTED_ROTATE_TWO
-	/* Busted: writers go to the one being folded (stress). */
-	next = (cur + 2) % CONSTATS_NR_GENS;
+#ifdef CONSTATS_BUSTED_ROTATE_NONE
+	/* Busted: writers stay in the generation being summed (stress). */
+	next = cur;
 #else
 	next = (cur + 1) % CONSTATS_NR_GENS;
 #endif
-	prev = (cur + 2) % CONSTATS_NR_GENS;
 
-	/* Under ->lock: a fallback bracket is wholly before or after it. */
-	raw_spin_lock_irq(&s->lock);
 	/*
-	 * Release: generation @next was cleared by the previous snapshot, and
-	 * a writer that loads the new ->gen must see it clear (its slot
-	 * address depends on the value it loads).
+	 * Under ->lock: a fallback bracket is wholly before or after it.  A
+	 * plain store: the slots are cumulative, so a writer that loads the
+	 * new ->gen needs to see nothing else the reader wrote.
 	 */
-	smp_store_release(&set->gen, next);
+	raw_spin_lock_irq(&s->lock);
+	WRITE_ONCE(set->gen, next);
 	raw_spin_unlock_irq(&s->lock);
 	/*
 	 * B: order the ->gen store before the barrier every other CPU runs
@@ -584,19 +614,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	smp_rmb();
 #endif
 
-	memset(s->totals, 0, set->nr_counters * sizeof(*s->totals));
-	for_each_possible_cpu(cpu) {
-		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
-
-		constats_fold(c->deltas, set->stride, set->nr_counters,
-			      cur, prev, s->totals);
-		constats_fold(constats_nmi_deltas(set, c), set->stride,
-			      set->nr_counters, cur, prev, s->totals);
-	}
-#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: lost adds (stress) */
-	constats_fold(s->lock_deltas, set->stride, set->nr_counters,
-		      cur, prev, s->totals);
-#endif
+	constats_sum(s, cur);
 	gen = ++s->generation;
 	violations = constats_check_totals(s);
 	if (n)
@@ -673,6 +691,8 @@ static void constats_free(struct constats_set *s)
 		constats_invariant_free(s->inv[i]);
 	kfree(s->totals);
 	free_percpu(s->pub.cpu);
+	kfree(s->stable);
+	kfree(s->nmi_deltas);
 	kfree(s->lock_deltas);
 	kfree(s->counter_names);
 	mutex_destroy(&s->read_mutex);
@@ -698,7 +718,7 @@ struct constats *constats_create(const char *name,
 {
 	struct constats *self;
 	struct constats_set *s;
-	unsigned int i, stride;
+	unsigned int i;
 	int err;
 
 	might_sleep();
@@ -715,11 +735,7 @@ struct constats *constats_create(const char *name,
 	INIT_LIST_HEAD(&s->node);
 	strscpy(s->name, name, sizeof(s->name));
 
-	/* Each generation on its own cache lines: writers use only one. */
-	stride = ALIGN(nr_counters * sizeof(s64), SMP_CACHE_BYTES) /
-		 sizeof(s64);
 	s->pub.nr_counters = nr_counters;
-	s->pub.stride = stride;
 
 	err = -ENOMEM;
 	s->counter_names = kcalloc(nr_counters, sizeof(*s->counter_names),
@@ -729,15 +745,22 @@ struct constats *constats_create(const char *name,
 	for (i = 0; i < nr_counters; i++)
 		strscpy(s->counter_names[i], counter_names[i],
 			sizeof(s->counter_names[i]));
-	s->lock_deltas = kcalloc(CONSTATS_NR_GENS * stride, sizeof(s64),
-				 GFP_KERNEL);
+	s->lock_deltas = kcalloc(CONSTATS_NR_GENS * nr_counters,
+				 sizeof(*s->lock_deltas), GFP_KERNEL);
+	s->nmi_deltas = kcalloc(CONSTATS_NR_GENS * nr_counters,
+				sizeof(*s->nmi_deltas), GFP_KERNEL);
+	s->stable = kcalloc(CONSTATS_NR_GENS * nr_counters,
+			    sizeof(*s->stable), GFP_KERNEL);
 	s->totals = kcalloc(nr_counters, sizeof(*s->totals), GFP_KERNEL);
-	if (!s->lock_deltas || !s->totals)
+	if (!s->lock_deltas || !s->nmi_deltas || !s->stable || !s->totals)
 		goto err_free;
-	/* The generations of the CPU's slot, then those of its NMI slot. */
+	/*
+	 * 8 + 24 bytes per counter on each CPU, packed: only that CPU writes
+	 * any of it, so sharing lines with its other sets costs nothing.
+	 */
 	s->pub.cpu = __alloc_percpu(sizeof(struct constats_cpu) +
-				    2 * CONSTATS_NR_GENS * stride * sizeof(s64),
-				    SMP_CACHE_BYTES);
+				    CONSTATS_NR_GENS * nr_counters * sizeof(s64),
+				    __alignof__(struct constats_cpu));
 	if (!s->pub.cpu)
 		goto err_free;
 
@@ -870,10 +893,16 @@ int constats_core_init(void)
 	struct constats *self;
 	int ret;
 
+	constats_nmi_scratch = __alloc_percpu(CONSTATS_MAX_COUNTERS * sizeof(s64),
+					      __alignof__(s64));
+	if (!constats_nmi_scratch)
+		return -ENOMEM;
 	self = constats_create("constats", constats_self_names,
 			       CONSTATS_SELF_NR);
-	if (IS_ERR(self))
-		return PTR_ERR(self);
+	if (IS_ERR(self)) {
+		ret = PTR_ERR(self);
+		goto err_free_scratch;
+	}
 	/* Both sides move in one bracket, in create and destroy. */
 	ret = constats_declare(self,
 			       "sets_alive == sets_created - sets_destroyed");
@@ -884,6 +913,8 @@ int constats_core_init(void)
 
 err_destroy:
 	constats_destroy(self);
+err_free_scratch:
+	free_percpu(constats_nmi_scratch);
 	return ret;
 }
 
@@ -901,4 +932,5 @@ void constats_core_exit(void)
 	}
 	WRITE_ONCE(constats_self, NULL);
 	constats_destroy(self);
+	free_percpu(constats_nmi_scratch);
 }

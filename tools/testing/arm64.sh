@@ -88,14 +88,14 @@ if first('constats_arm64_bracket', r'dmb\s+ish') is not None:
 if first('constats_arm64_bracket', r'dmb\s+ishst') is None:
     bad.append('C missing from constats_release()')
 # The odd sequence store (stxr: this_cpu_inc()) before the load of ->gen
-# (offset 8 of struct constats, whose address comes in x0, maybe moved to
-# a callee-saved register): the IPI must find them in this order, as A's
-# compiler barrier keeps them.
+# (offset 64 of struct constats, on its own line, whose address comes in
+# x0, maybe moved to a callee-saved register): the IPI must find them in
+# this order, as A's compiler barrier keeps them.
 setregs = ['x0'] + [m.group(1) for m in
                     (re.match(r'^mov\s+(x\d+), x0$', i) for i in funcs.get('constats_arm64_bracket', []))
                     if m]
 store = first('constats_arm64_bracket', r'stxr')
-gen = first('constats_arm64_bracket', r'ldr\s+w\d+, \[(%s), #8\]' % '|'.join(setregs))
+gen = first('constats_arm64_bracket', r'ldr\s+w\d+, \[(%s), #64\]' % '|'.join(setregs))
 if store is None or gen is None:
     bad.append('cannot find the sequence store and the ->gen load in the fast path')
 elif gen < store:

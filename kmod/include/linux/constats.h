@@ -28,10 +28,12 @@
  *    of the CPU's slot; so does nothing else.  It is counted in the
  *    "constats" set.
  *
- * 4) An NMI takes no lock: it brackets on a sequence and slot of its own on
- *    its CPU, whatever it interrupted (a bracket, the fallback lock's
- *    holder, a reader), with the same all-or-nothing guarantee.  NMIs must
- *    not nest on one CPU, as on every architecture Linux delivers them.
+ * 4) An NMI takes no lock: it brackets on a sequence of its own on its CPU,
+ *    adding into a per-CPU scratch slot that its release adds to the set's
+ *    NMI sums with atomics, whatever it interrupted (a bracket, the
+ *    fallback lock's holder, a reader), with the same all-or-nothing
+ *    guarantee.  NMIs must not nest on one CPU, as on every architecture
+ *    Linux delivers them.
  *
  * 5) constats_read() sleeps and must not be called inside a bracket.
  *
@@ -72,24 +74,27 @@
  * struct constats_cpu - one CPU's share of a counter set
  * @seq: odd while a bracket is open on this CPU
  * @nmi_seq: odd while an NMI's bracket is open on this CPU
- * @deltas: %CONSTATS_NR_GENS generations of deltas, each
- *	    &constats.stride entries long, on their own cache lines; then as
- *	    many for NMI brackets
+ * @deltas: %CONSTATS_NR_GENS generations of this CPU's sums, each
+ *	    &constats.nr_counters entries long; cumulative, so only this CPU
+ *	    ever writes them (readers only read)
  *
- * Private to constats; declared here for the inline writer fast path.
+ * 8 + 24 bytes per counter, packed: one CPU's slots share cache lines with
+ * nothing that another CPU writes.  Private to constats; declared here for
+ * the inline writer fast path.
  */
 struct constats_cpu {
 	unsigned int seq;
 	unsigned int nmi_seq;
-	s64 deltas[] ____cacheline_aligned_in_smp;
+	s64 deltas[];
 };
 
 /**
  * struct constats - a counter set, opaque to callers
  * @cpu: per-CPU sequences and deltas
- * @gen: generation writers add into (0, 1 or 2), rotated by readers
  * @nr_counters: counters in the set
- * @stride: s64 entries per generation, rounded up to a cache line
+ * @gen: generation writers add into (0, 1 or 2), rotated by readers; on a
+ *	 line of its own, so that a rotation leaves the writers' copy of the
+ *	 line above alone
  *
  * Only the fields the inline writer needs are here; the rest is private to
  * the core.  Callers use the functions below and never touch a field.
@@ -97,9 +102,8 @@ struct constats_cpu {
 struct constats {
 	/* private: */
 	struct constats_cpu __percpu *cpu;
-	unsigned int gen;
 	unsigned int nr_counters;
-	unsigned int stride;
+	unsigned int gen ____cacheline_aligned_in_smp;
 };
 
 /**
@@ -120,7 +124,8 @@ struct constats_writer {
 /**
  * struct constats_slow - a bracket opened by constats_acquire_slow()
  * @deltas: the slot it adds into
- * @flags: interrupt flags to restore, on the fallback lock's path
+ * @flags: interrupt flags to restore, on the fallback lock's path; the
+ *	   generation, on the NMI path
  *
  * Private to constats.  Returned by value, in registers: the writer's
  * state never has its address taken, so the compiler keeps it in
@@ -135,7 +140,7 @@ struct constats_slow {
 enum {
 	CONSTATS_PATH_CPU,	/* this CPU's sequence and slot */
 	CONSTATS_PATH_LOCK,	/* the set's fallback lock */
-	CONSTATS_PATH_NMI,	/* this CPU's NMI sequence and slot */
+	CONSTATS_PATH_NMI,	/* this CPU's NMI sequence and scratch slot */
 };
 
 struct constats *constats_create(const char *name,
@@ -162,7 +167,7 @@ void constats_add_invalid(const struct constats *set, unsigned int counter);
  * the current generation, with no fence and no locked instruction; an
  * interrupt nested over an open bracket on this CPU takes the set's
  * fallback lock instead, with interrupts disabled, and an NMI brackets on
- * this CPU's NMI sequence and slot.
+ * this CPU's NMI sequence and scratch slot.
  *
  * Context: Any context, NMI included.  Must not sleep until
  * constats_release().
@@ -215,7 +220,7 @@ static __always_inline void constats_acquire(struct constats *set,
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
 	gen = READ_ONCE(set->gen);
 #endif
-	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen * set->stride;
+	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen * set->nr_counters;
 	w->nr = set->nr_counters;
 	w->path = CONSTATS_PATH_CPU;
 }
@@ -242,9 +247,9 @@ static __always_inline void constats_add(struct constats_writer *w,
 	}
 	/*
 	 * The slot is the bracket's alone until it is released: under KCSAN,
-	 * any other writer is a report (an interrupt or NMI adding here, a
-	 * reader folding it early), even where, as on x86, the add is one
-	 * instruction that no interrupt can split.
+	 * any other writer is a report (an interrupt or NMI adding here),
+	 * even where, as on x86, the add is one instruction that no
+	 * interrupt can split.
 	 */
 	ASSERT_EXCLUSIVE_WRITER(w->deltas[counter]);
 	w->deltas[counter] += delta;

@@ -5,12 +5,12 @@
  * together over and over on fresh locations.
  *
  *	writer (constats_acquire)	reader (constats_read)
- *	seq = odd  (incl, this_cpu_inc)	gen = next  (mov, smp_store_release)
+ *	seq = odd  (incl, this_cpu_inc)	gen = next  (mov, WRITE_ONCE)
  *	A: smp_mb()			B: smp_mb()
  *	r0 = gen			r1 = seq
  *
  * The forbidden outcome is r0 == old generation && r1 == even: the writer
- * adds into the generation the reader is about to fold, and the reader does
+ * adds into the generation the reader is about to sum, and the reader does
  * not wait for it.  With A and B as the x86 kernel has them, "lock addl
  * $0,-4(%rsp)", it must never be seen; with either removed x86 allows it
  * (a store may wait in the store buffer past a later load), and it shows.

@@ -280,6 +280,10 @@ struct mutex { pthread_mutex_t m; };
 
 /* atomics and waiting */
 typedef struct { int counter; } atomic_t;
+typedef struct { s64 counter; } atomic64_t;
+#define atomic64_read(v) __atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
+#define atomic64_add(i, v) \
+	((void)__atomic_fetch_add(&(v)->counter, (i), __ATOMIC_RELAXED))
 #define atomic_read(v) __atomic_load_n(&(v)->counter, __ATOMIC_ACQUIRE)
 #define atomic_inc(v) __atomic_fetch_add(&(v)->counter, 1, __ATOMIC_SEQ_CST)
 #define atomic_dec_and_test(v) \
