@@ -75,6 +75,7 @@
  * @read_mutex: serialises readers of this set
  * @readers: readers inside constats_read(), waited for by constats_destroy()
  * @generation: snapshots taken so far, under @read_mutex
+ * @rotations: snapshots begun so far, written under @read_mutex
  * @stable: per generation, the sum of all its slots when it was last
  *	    stable, [CONSTATS_NR_GENS][nr_counters], under @read_mutex
  * @totals: the latest snapshot, every counter, under @read_mutex
@@ -94,6 +95,7 @@ struct constats_set {
 	struct mutex read_mutex;	/* serialises readers of this set */
 	atomic_t readers;
 	u64 generation;
+	u64 rotations;
 	s64 *stable;
 	s64 *totals;
 	struct constats_invariant *inv[CONSTATS_MAX_INVARIANTS];
@@ -546,7 +548,9 @@ static void constats_sync_cpus(void)
  *
  * Every bracket released before this call started is in the snapshot;
  * every bracket is either wholly in it or wholly absent.  Waits only for
- * brackets that were open when the snapshot was taken.
+ * brackets that were open when the snapshot was taken.  Calls that wait
+ * for one another may share a snapshot, one begun after all of them
+ * started, and its number; a caller's successive calls never do.
  *
  * Context: Process context; sleeps.  Not inside a bracket.
  * Return: the number of values filled, or -EINVAL if @set is NULL or
@@ -557,10 +561,10 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 {
 	struct constats *self = READ_ONCE(constats_self);
 	unsigned int cur, next, n, cpu;
+	unsigned int violations = 0;
 	struct constats_set *s;
 	u64 waits = 0, spins = 0;
-	unsigned int violations;
-	u64 gen;
+	u64 gen, begun;
 
 	might_sleep();
 	if (!set || (nr && !values))
@@ -569,7 +573,22 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	n = min(nr, set->nr_counters);
 
 	atomic_inc(&s->readers);
+	/*
+	 * Readers share rotations.  One that begins after this point sees
+	 * every bracket released before it: it bumps ->rotations before its
+	 * ->gen store and B, and so sends its IPIs after this load could
+	 * still miss the bump, which is after this call began.  If such a
+	 * snapshot is complete once the mutex is ours, it is ours too, so
+	 * any number of readers queued on the mutex cost the writers one
+	 * rotation per round, not one each.
+	 */
+	begun = READ_ONCE(s->rotations);
 	mutex_lock(&s->read_mutex);
+	if (s->generation > begun) {
+		gen = s->generation;
+		goto copy;
+	}
+	WRITE_ONCE(s->rotations, s->rotations + 1);
 	cur = set->gen;
 #ifdef CONSTATS_BUSTED_ROTATE_NONE
 	/* Busted: writers stay in the generation being summed (stress). */
@@ -617,6 +636,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	constats_sum(s, cur);
 	gen = ++s->generation;
 	violations = constats_check_totals(s);
+copy:
 	if (n)
 		memcpy(values, s->totals, n * sizeof(*values));
 	mutex_unlock(&s->read_mutex);

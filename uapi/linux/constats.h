@@ -112,6 +112,7 @@ struct constats_ioc_names {
  * @nr_counters: in: values @values has room for; out: counters in the set
  * @values: pointer to __s64[@nr_counters], filled in counter index order
  * @generation: out: the snapshot's number, strictly increasing per set
+ *	(concurrent callers may share a snapshot, and its number)
  * @timestamp_ns: out: CLOCK_MONOTONIC time the snapshot was taken, in ns
  */
 struct constats_ioc_snapshot {
