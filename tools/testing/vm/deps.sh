@@ -32,8 +32,10 @@ pkgs=(
 	# The fleet test: promtool and a Prometheus server on the host,
 	# node_exporter for the guest, ss(8) to see what listens on loopback.
 	prometheus prometheus-node-exporter iproute2
-	# make deb, lintian, and installing the packages in a fresh root.
-	debhelper dh-dkms dkms dpkg-dev fakeroot lintian debootstrap
+	# make deb, lintian, and installing the packages in a fresh root;
+	# dpkg-buildpackage requires build-essential of every build.
+	build-essential debhelper dh-dkms dkms dpkg-dev fakeroot lintian
+	debootstrap
 	# The mutants' code check: the core compiled for arm64 and disassembled.
 	clang lld llvm
 )
