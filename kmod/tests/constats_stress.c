@@ -67,6 +67,11 @@ module_param(delay_us, uint, 0444);
 MODULE_PARM_DESC(delay_us,
 		 "Sleep between task brackets and between snapshots in us; 0 runs flat out (default 0)");
 
+static uint hold_us;
+module_param(hold_us, uint, 0444);
+MODULE_PARM_DESC(hold_us,
+		 "Busy-wait in the middle of each task bracket, in us: widens the window a reader that skips its wait tears (default 0)");
+
 static uint hrtimer_us = 200;
 module_param(hrtimer_us, uint, 0444);
 MODULE_PARM_DESC(hrtimer_us, "Hardirq writer period per CPU in us; 0 disables (default 200)");
@@ -310,6 +315,8 @@ static void stress_bracket_nmi(struct stress_tally *t, unsigned int ctx,
 	constats_add(&w, ctx, 1);
 	if (extra)
 		constats_add(&w, extra, 1);
+	if (hold_us && ctx == STRESS_TASK)
+		udelay(hold_us);
 	constats_add(&w, STRESS_ACCT0 + to, amount);
 	constats_add(&w, STRESS_BRACKETS, 1);
 	if (send_nmi)
