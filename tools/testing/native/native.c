@@ -41,6 +41,8 @@
 
 int constats_shim_nr_cpus;
 __thread int constats_shim_cpu;
+/* Bytes per CPU that __alloc_percpu() was asked for, for the report. */
+static size_t shim_percpu_bytes;
 
 #ifdef CONSTATS_SHIM_GS
 /* The per-CPU template, and the offset of each CPU's copy of it. */
@@ -122,6 +124,7 @@ void *__alloc_percpu(size_t size, size_t align)
 	    at + size > SHIM_AREA_SIZE - SHIM_TEMPLATE_SPAN)
 		return NULL;
 	shim_bump = at + size;
+	shim_percpu_bytes += size;
 	for_each_possible_cpu(cpu)
 		memset((char *)SHIM_AREA(cpu) + SHIM_TEMPLATE_SPAN + at, 0, size);
 	return __start_constats_percpu + SHIM_TEMPLATE_SPAN + at;
@@ -153,6 +156,7 @@ void *__alloc_percpu(size_t size, size_t align)
 	p = aligned_alloc(SMP_CACHE_BYTES, total);
 	if (p)
 		memset(p, 0, total);
+	shim_percpu_bytes += size;
 	return p;
 }
 
@@ -297,11 +301,14 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 	return ops / ((now_ns() - t0) / 1e9);
 }
 
+#define NR_READERS 4	/* readers of writer_under_readers(), a CPU each */
+
 static void *reader_fn(void *arg)
 {
 	s64 v[MAX_K];
 
-	constats_shim_set_cpu(constats_shim_nr_cpus - 1);
+	/* The CPUs past the writers' are the readers'. */
+	constats_shim_set_cpu(constats_shim_nr_cpus - 1 - (int)(intptr_t)arg);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
 		constats_read(set, v, MAX_K, NULL);
 	return NULL;
@@ -317,21 +324,60 @@ static double cost4(unsigned int n)
 	return (double)(now_ns() - t0) / n;
 }
 
-/* A writer's cost alone, then with a reader snapshotting back-to-back. */
-static void writer_under_reader(void)
+/*
+ * A writer's cost alone, then with one reader snapshotting back to back,
+ * then with NR_READERS of them, as unprivileged ioctl loops could.
+ */
+static void writer_under_readers(void)
 {
-	pthread_t reader;
-	double alone, loaded;
+	static const int nrs[] = { 1, NR_READERS };
+	pthread_t reader[NR_READERS];
+	double alone = cost4(5000000);
+	unsigned int j;
+	int i;
 
-	alone = cost4(5000000);
-	__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
-	pthread_create(&reader, NULL, reader_fn, NULL);
-	usleep(10000);
-	loaded = cost4(5000000);
-	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
-	pthread_join(reader, NULL);
 	printf("csv,reader_load,constats_alone,4,1,%.2f\n", alone);
-	printf("csv,reader_load,constats_with_reader,4,1,%.2f\n", loaded);
+	for (j = 0; j < ARRAY_SIZE(nrs); j++) {
+		double loaded;
+
+		__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
+		for (i = 0; i < nrs[j]; i++)
+			pthread_create(&reader[i], NULL, reader_fn,
+				       (void *)(intptr_t)i);
+		usleep(10000);
+		loaded = cost4(5000000);
+		__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < nrs[j]; i++)
+			pthread_join(reader[i], NULL);
+		printf("csv,reader_load,constats_with_%d_readers,4,1,%.2f\n",
+		       nrs[j], loaded);
+		printf("csv,ratio,with_%d_readers/alone,4,1,%.3f\n", nrs[j],
+		       loaded / alone);
+	}
+}
+
+/* What a set takes on each CPU, by its number of counters. */
+static void per_cpu_footprint(void)
+{
+	static char names[CONSTATS_MAX_COUNTERS][8];
+	static const char *ptrs[CONSTATS_MAX_COUNTERS];
+	static const unsigned int nrs[] = { 1, 16, 256 };
+	unsigned int i, j;
+
+	for (i = 0; i < CONSTATS_MAX_COUNTERS; i++) {
+		snprintf(names[i], sizeof(names[i]), "c%u", i);
+		ptrs[i] = names[i];
+	}
+	for (j = 0; j < ARRAY_SIZE(nrs); j++) {
+		size_t before = shim_percpu_bytes;
+		struct constats *m = constats_create("memory", ptrs, nrs[j]);
+
+		if (IS_ERR(m))
+			exit(2);
+		printf("csv,memory,constats,%u,1,%zu\n", nrs[j],
+		       shim_percpu_bytes - before);
+		constats_destroy(m);
+	}
 }
 
 static int bench(int nr_threads)
@@ -375,7 +421,8 @@ static int bench(int nr_threads)
 		printf("csv,read,constats_read,16,%d,%.2f\n", nr_threads,
 		       (double)(now_ns() - t0) / 100000);
 	}
-	writer_under_reader();
+	writer_under_readers();
+	per_cpu_footprint();
 	return 0;
 }
 
@@ -476,9 +523,9 @@ int main(int argc, char **argv)
 	int nr = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	const char *mode = argc > 1 ? argv[1] : "bench";
 
-	if (nr > MAX_THREADS / 2 - 1)
-		nr = MAX_THREADS / 2 - 1;
-	constats_shim_nr_cpus = nr + 1;	/* one more for a reader */
+	if (nr > MAX_THREADS / 2 - NR_READERS)
+		nr = MAX_THREADS / 2 - NR_READERS;
+	constats_shim_nr_cpus = nr + NR_READERS;	/* CPUs for readers */
 	constats_shim_init();
 	constats_shim_set_cpu(0);
 	if (constats_core_init())
