@@ -956,10 +956,74 @@ static void constats_read_waits_only_for_inflight(struct kunit *test)
 	constats_destroy(r->set);
 }
 
+/*
+ * Readers that queue on a set while a snapshot is being taken share the
+ * next one, which began after they arrived: the first reader waits for a
+ * held bracket, two more arrive meanwhile, and one of them takes snapshot
+ * 2 while the other returns it too.  Without sharing they would get 2
+ * and 3.
+ */
+struct queued {
+	struct constats *set;
+	struct task_struct *task;
+	struct completion done;
+	u64 gen;
+	int ret;
+};
+
+static int queued_reader_fn(void *arg)
+{
+	struct queued *q = arg;
+	s64 v[2];
+
+	q->ret = constats_read(q->set, v, 2, &q->gen);
+	complete(&q->done);
+	idle_until_stop();
+	return 0;
+}
+
+static void constats_read_queued_readers_share(struct kunit *test)
+{
+	struct held *h = held_start(test, 1000);
+	struct queued q[2] = {};
+	int i;
+
+	wait_for_completion(&h->opened);
+	msleep(200);	/* the first reader has begun snapshot 1, and waits */
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
+		q[i].set = h->set;
+		init_completion(&q[i].done);
+		q[i].task = kthread_create(queued_reader_fn, &q[i],
+					   "constats_kq/%d", i);
+		if (IS_ERR(q[i].task))
+			break;
+	}
+	if (i < ARRAY_SIZE(q)) {
+		while (i--)
+			kthread_stop(q[i].task);	/* never woken: never ran */
+		held_stop(h);
+		constats_destroy(h->set);
+		KUNIT_FAIL(test, "kthread_create() failed");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(q); i++)
+		wake_up_process(q[i].task);
+	held_stop(h);
+	KUNIT_EXPECT_EQ(test, h->read_ret, 2);
+	for (i = 0; i < ARRAY_SIZE(q); i++) {
+		wait_for_completion(&q[i].done);
+		kthread_stop(q[i].task);
+		KUNIT_EXPECT_EQ(test, q[i].ret, 2);
+		KUNIT_EXPECT_EQ(test, q[i].gen, 2);
+	}
+	constats_destroy(h->set);
+}
+
 static struct kunit_case constats_reader_cases[] = {
 	KUNIT_CASE(constats_read_waits_for_open_bracket),
 	KUNIT_CASE(constats_destroy_waits_for_reader),
 	KUNIT_CASE(constats_read_waits_only_for_inflight),
+	KUNIT_CASE(constats_read_queued_readers_share),
 	{}
 };
 
