@@ -25,3 +25,9 @@ noinline void native_floor(s64 __percpu *v, unsigned int k)
 {
 	constats_bench_floor(v, k);
 }
+
+/* The floor of bench_fastpath(): K = 4 with constant indices too. */
+noinline void native_floor4(s64 __percpu *v)
+{
+	constats_bench_floor(v, 4);
+}

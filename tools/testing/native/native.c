@@ -214,7 +214,10 @@ static void m_constats(unsigned int k)
 
 static void m_floor(unsigned int k)
 {
-	native_floor(floor_pcpu, k);
+	if (k == 4)
+		native_floor4(floor_pcpu);
+	else
+		native_floor(floor_pcpu, k);
 }
 
 static void m_floor_mb(unsigned int k)
