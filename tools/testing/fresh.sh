@@ -126,6 +126,11 @@ git clone -q --no-checkout "$top" "$root/root/constats"
 git -C "$root/root/constats" checkout -q --detach "$head"
 echo "fresh.sh: $(git -C "$top" log -1 --format='%h %s' "$head")"
 
+# The root a mount point of its own, and private: inside it, as on a
+# machine, "/" is a mount, so "unshare --mount" (deb.sh's fresh root) can
+# make it private, and nothing mounted below propagates to the host.
+mount --bind "$root" "$root"
+mount --make-private "$root"
 mount -t proc proc "$root/proc"
 mount -t sysfs -o ro sysfs "$root/sys"
 mount -t tmpfs -o mode=755,nosuid dev "$root/dev"
