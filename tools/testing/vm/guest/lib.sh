@@ -39,15 +39,17 @@ proc_value() {
 # schedule_hrtimeout_range_clock() while hrtimer_wakeup() clears it
 # (usleep_range() in the stress writers), and timer->state, read by
 # hrtimer_active() while __hrtimer_run_queues() changes it
-# (hrtimer_cancel() of the stress test's timers).  Neither involves a
-# constats access; the kernel leaves both unmarked, and only strict mode
-# reports them.
+# (hrtimer_cancel() of the stress test's timers), and the timekeeper's
+# xtime_sec, read by ktime_get_real_seconds() when a tty write stamps the
+# tty while timekeeping_advance() updates it in the tick (the guest
+# script's own output).  None involves a constats access; the kernel
+# leaves them unmarked, and only strict mode reports them.
 kcsan_ignore_kernel_races() {
 	[ -d /sys/kernel/debug/kcsan ] ||
 		mount -t debugfs none /sys/kernel/debug 2>/dev/null
 	[ -e /sys/kernel/debug/kcsan ] || return 0
 	for f in schedule_hrtimeout_range_clock hrtimer_wakeup hrtimer_active \
-		 __hrtimer_run_queues; do
+		 __hrtimer_run_queues ktime_get_real_seconds timekeeping_advance; do
 		echo "!$f" > /sys/kernel/debug/kcsan
 	done
 }
