@@ -327,7 +327,7 @@ for variant in ${CONSTATS_DEBUG_VARIANTS-kasan kcsan rt}; do
 	echo "$name: kernel ready after $(( $(date +%s) - start )) s"
 	eval "$kvars"
 	build_modules "$name" "$KDIR" || continue
-	CONSTATS_VM_APPEND="panic_on_warn=1" \
+	CONSTATS_VM_APPEND="panic_on_warn=1 ${KAPPEND:-}" \
 		boot "$name" "$VMLINUZ" "$vm/guest/debug.sh" \
 		$("$vm/modules.sh" "$out/$name") "$out/ksft"
 	kunit "$name" "$out/$name.log" constats_kunit

@@ -21,7 +21,7 @@ eval "$("$vm/debug-kernel.sh" "$variant")" || exit 1
 "$vm/build.sh" "$KDIR" "$out/torture-$variant" || exit 1
 "$vm/initramfs.sh" "$out/torture-$variant.img" "$vm/guest/debug.sh" \
 	$("$vm/modules.sh" "$out/torture-$variant")
-CONSTATS_VM_APPEND="panic_on_warn=1 constats.torture_seconds=$seconds" \
+CONSTATS_VM_APPEND="panic_on_warn=1 constats.torture_seconds=$seconds ${KAPPEND:-}" \
 	"$vm/run.sh" "$VMLINUZ" "$out/torture-$variant.img" \
 	"$out/torture-$variant.log" $((seconds + 900)) |
 	grep -E '^(not )?ok |constats_stress: (stats|final|snapshots|End)'
