@@ -841,8 +841,27 @@ static void constats_destroy_waits_for_reader(struct kunit *test)
 	 */
 	wait_for_completion(&h->opened);
 	msleep(50);
+	/*
+	 * A reader that did not wait for the bracket (the no_wait mutant)
+	 * leaves nothing for destroy to wait for.  That is the reader's bug,
+	 * caught by constats_read_waits_for_open_bracket; here the threads
+	 * are stopped before the set goes, so that they cannot outlive this
+	 * module and take the next tests down with them.
+	 */
+	if (completion_done(&h->read_done)) {
+		held_stop(h);
+		constats_destroy(h->set);
+		KUNIT_FAIL(test, "constats_read() returned under an open bracket");
+		return;
+	}
 	constats_destroy(h->set);
 	if (!READ_ONCE(h->released)) {
+		if (completion_done(&h->read_done)) {
+			/* The same reader bug, seen late: destroy did wait. */
+			held_stop(h);
+			KUNIT_FAIL(test, "constats_read() returned under an open bracket");
+			return;
+		}
 		/*
 		 * Destroy did not wait (the destroy_no_wait mutant): the
 		 * reader and the writer go on in freed memory and may oops.
