@@ -162,7 +162,9 @@ boot() {
 	if [ "$status" -eq 0 ]; then
 		pass "$name: guest finished, console free of kernel splats"
 	else
-		fail "$name: guest finished, console free of kernel splats (status $status)"
+		# The splat itself, so that a short excerpt of the output names it.
+		fail "$name: guest finished, console free of kernel splats (status $status)" \
+			"$(head -n 1 "$out/$name.log.splat" 2>/dev/null)"
 	fi
 }
 

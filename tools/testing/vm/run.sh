@@ -26,6 +26,7 @@ net=()
 # "Oops: int3" while booting, before /init runs and so before anything of
 # ours is loaded.  Such a boot is tried once more; the console of the
 # first is kept in LOG.boot1.  A crash after /init started always counts.
+rm -f "$log.splat"
 for attempt in 1 2; do
 	timeout --foreground -k 10 "$limit" \
 		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 4 -m 1024 \
@@ -43,7 +44,8 @@ done
 
 status=$(sed -n 's/^constats-vm: exit \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 if [ -z "$status" ]; then
-	echo "run.sh: the guest did not finish (crash or timeout after ${limit}s)" >&2
+	echo "run.sh: the guest did not finish (crash or timeout after ${limit}s)" |
+		tee "$log.splat" >&2
 	exit 1
 fi
 # The mutant guest (guest/mutants.sh) provokes splats on purpose and
@@ -61,9 +63,10 @@ awk -v fn="${allowed:-/}" '
 		next }
 	{ print }
 	END { if (inblk) printf "%s", blk }' "$log" > "$scan"
+# The first lines of a splat are kept in LOG.splat too, for the caller.
 if grep -qE -f "$(dirname "$0")/splats.txt" "$scan"; then
 	echo "run.sh: kernel splat on the console:" >&2
-	grep -nE -f "$(dirname "$0")/splats.txt" "$scan" | head -n 5 >&2
+	grep -nE -f "$(dirname "$0")/splats.txt" "$scan" | head -n 5 | tee "$log.splat" >&2
 	exit 1
 fi
 exit "$status"
