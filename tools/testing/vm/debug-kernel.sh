@@ -116,7 +116,7 @@ echo "KMAKE_ARGS="
 # 6.1 prints to its serial console in hard interrupt context under a
 # spinlock_t, which PROVE_RAW_LOCK_NESTING reports (config/kcsan.config):
 # only errors go to the console there.
-case "$variant" in
-kcsan) echo "KAPPEND=loglevel=4" ;;
+case "$series" in
+6.1) echo "KAPPEND=loglevel=4" ;;
 *) echo "KAPPEND=" ;;
 esac
