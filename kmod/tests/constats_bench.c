@@ -12,7 +12,8 @@
  *    consistentHeapStats does);
  *  - brackets per second with 1..nr_online writers on the same counters;
  *  - snapshot latency for 1, 16 and 256 counters against percpu_counter_sum
- *    over as many counters, and the writer's cost while a reader snapshots
+ *    over as many counters (alone with readers_only=1, which make bench
+ *    loads at each -smp), and the writer's cost while a reader snapshots
  *    back-to-back.
  *
  * Results go to the kernel log as a table and as lines
@@ -45,6 +46,11 @@ MODULE_PARM_DESC(iterations, "Brackets per single-CPU measurement (default 10000
 static uint duration_ms = 200;
 module_param(duration_ms, uint, 0444);
 MODULE_PARM_DESC(duration_ms, "Length of each throughput measurement in ms (default 200)");
+
+static bool readers_only;
+module_param(readers_only, bool, 0444);
+MODULE_PARM_DESC(readers_only,
+		 "Measure only the snapshot latency, as make bench does at each -smp (default off)");
 
 #define BENCH_MAX_K 16
 #define BENCH_READ_MAX 256
@@ -486,10 +492,13 @@ static int __init bench_init(void)
 
 	pr_info("start: %u iterations, %u ms per throughput point, %u online CPUs\n",
 		iterations, duration_ms, num_online_cpus());
-	bench_single_cpu();
-	bench_scaling();
+	if (!readers_only) {
+		bench_single_cpu();
+		bench_scaling();
+	}
 	bench_readers();
-	bench_writer_under_reader();
+	if (!readers_only)
+		bench_writer_under_reader();
 	pr_info("done\n");
 	return 0;
 }

@@ -41,6 +41,17 @@ tail -n +1 -F --pid="$vm_pid" "$out/bench.log" 2> /dev/null |
 	sed -un 's/^\[[^]]*\] constats_bench: \(start\|ns per bracket\|brackets\/s\|snapshot latency\|writer K=4\|done\)/bench:   in the guest: \1/p' >&2 &
 wait "$vm_pid"
 
+# The reader's cost as the CPUs grow: the VM again at 1, 2, 4 and 8 vCPUs
+# (8 overcommits the host's cores, as a busy hypervisor does).
+"$vm/initramfs.sh" "$out/bench-smp.img" "$vm/guest/bench-smp.sh" \
+	$("$vm/modules.sh" "$out/$KREL")
+for smp in 1 2 4 8; do
+	phase "snapshot latency and reader wait at -smp $smp"
+	CONSTATS_VM_SMP=$smp "$vm/run.sh" "$VMLINUZ" "$out/bench-smp.img" \
+		"$out/bench-smp$smp.log" 900 > /dev/null ||
+		{ echo "bench: FAIL: the -smp $smp guest ($out/bench-smp$smp.log)" >&2; exit 1; }
+done
+
 # The same core, natively on this machine's cores (threads for CPUs).
 phase "the native %gs build on this machine's $(nproc) cores"
 "$out/native-gs" bench > "$out/native-bench.txt"
@@ -56,6 +67,16 @@ phase "writing the report"
 csv=$report/results.csv
 echo "section,method,k,x,value" > "$csv"
 sed -n 's/^\[[^]]*\] constats_bench: csv,//p' "$out/bench.log" | sort -u -t, -k1,4 >> "$csv"
+# The -smp runs: latencies as section read_smp, the stress figures as
+# stress_smp, x = vCPUs.
+for smp in 1 2 4 8; do
+	log=$out/bench-smp$smp.log
+	sed -n 's/^\[[^]]*\] constats_bench: csv,read,/read_smp,/p' "$log"
+	awk '/^constats-smp: / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		printf "stress_smp,snapshots_per_s,0,%d,%d\n", f["cpus"], f["snapshots"] / f["seconds"]
+		printf "stress_smp,max_reader_wait_us,0,%d,%d\n", f["cpus"], f["max_reader_wait_us"] }' "$log"
+done >> "$csv"
 val() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
 	'$1 == s && $2 == m && $3 == k && $4 == x { print $5 }' "$csv"; }
 
@@ -111,6 +132,31 @@ body=$(awk '/__preempt_count/ && !s { s = n - 1 } !/R_X86_64/ { n++ }
 	echo
 	echo "Writer, K = 4: $(val reader_load constats_alone 4 1) ns alone," \
 	     "$(val reader_load constats_with_reader 4 1) ns with a reader snapshotting back-to-back."
+	echo
+	echo "## The reader as the CPUs grow"
+	echo
+	echo "The VM booted again at each -smp (guest/bench-smp.sh); 8 vCPUs on"
+	echo "$(nproc) host cores are overcommitted, so vCPUs are descheduled in the"
+	echo "middle of brackets.  Snapshot latency in ns, against percpu_counter_sum()"
+	echo "over as many counters; then 8 s of constats_stress.ko (a writer"
+	echo "kthread, an hrtimer, a softirq and NMIs on every CPU, one reader):"
+	echo "snapshots per second and the worst wait of a reader."
+	echo
+	echo "| vCPUs | 1 counter | 16 | 256 | pcs x1 | pcs x16 | pcs x256 |" \
+	     "snapshots/s | worst reader wait, us |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for smp in 1 2 4 8; do
+		row="| $smp"
+		for m in constats_read percpu_counter_sum; do
+			for n in 1 16 256; do
+				row="$row | $(val read_smp $m $n "$smp")"
+			done
+		done
+		for m in snapshots_per_s max_reader_wait_us; do
+			row="$row | $(val stress_smp $m 0 "$smp")"
+		done
+		echo "$row |"
+	done
 	echo
 	echo "## Native: the same core on this machine's cores"
 	echo

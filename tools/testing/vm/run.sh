@@ -11,6 +11,8 @@
 # e.g. "restrict=on,hostfwd=tcp:127.0.0.1:PORT-:9100", gives the guest a
 # virtio NIC on QEMU's user network with those options (the guest loads
 # virtio_net itself); without it the guest has no NIC driver loaded.
+# CONSTATS_VM_SMP sets the number of vCPUs (default 4; make bench boots
+# 1, 2 and 8 too).
 set -uo pipefail
 
 vmlinuz=${1:?usage: run.sh VMLINUZ INITRAMFS LOG [TIMEOUT_S]}
@@ -29,7 +31,8 @@ net=()
 rm -f "$log.splat"
 for attempt in 1 2; do
 	timeout --foreground -k 10 "$limit" \
-		qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 4 -m 1024 \
+		qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
+			-smp "${CONSTATS_VM_SMP:-4}" -m 1024 \
 			-kernel "$vmlinuz" -initrd "$initrd" \
 			-append "console=ttyS0 loglevel=5 panic=-1 ${CONSTATS_VM_APPEND:-}" \
 			-display none -monitor none -serial stdio -no-reboot "${net[@]}" \
