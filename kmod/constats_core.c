@@ -9,10 +9,12 @@
  *   A bracket adds into its CPU's slot of generation ->gen (0, 1 or 2).
  * - An interrupt nested over an open bracket takes the set's fallback
  *   lock and adds into the shared ->lock_deltas of generation ->gen.
- * - An NMI takes no lock: it has a sequence of its own on every CPU and
- *   brackets on it as the task path does on the CPU's main sequence,
- *   adding into a per-CPU scratch slot; its release adds the scratch to
- *   the set's ->nmi_deltas of its generation with atomics.
+ * - An NMI nested over an open bracket takes no lock: it has a sequence
+ *   of its own on every CPU and brackets on it as the task path does on
+ *   the CPU's main sequence, adding into a per-CPU scratch slot; its
+ *   release adds the scratch to the set's ->nmi_deltas of its generation
+ *   with atomics.  An NMI with no bracket open on its CPU takes the
+ *   task path.
  * - A reader rotates ->gen under the fallback lock, makes every other CPU
  *   run a full barrier (an IPI, as membarrier does: the writers pay no
  *   fence, the rare reader pays for it), waits until every CPU's sequences
@@ -168,7 +170,7 @@ static s64 __percpu *constats_nmi_scratch;
  * @set: counter set
  *
  * Called by constats_acquire() with preemption disabled when this CPU
- * already has a bracket open on @set (we interrupted it) or in NMI.
+ * already has a bracket open on @set: we interrupted it.
  *
  * An interrupt takes the set's fallback lock with interrupts disabled.
  * An NMI may have interrupted a bracket on this CPU, or the holder of the
@@ -176,7 +178,7 @@ static s64 __percpu *constats_nmi_scratch;
  * sequence and slot, which nothing else writes (NMIs do not nest), with
  * the orderings A and C of the fast path.
  *
- * Context: Interrupt nested over a bracket, or NMI.
+ * Context: Interrupt or NMI nested over a bracket on this CPU.
  * Return: the slot the bracket adds into, and the interrupt flags that
  * constats_release_slow() restores.
  */

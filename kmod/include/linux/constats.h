@@ -164,10 +164,10 @@ void constats_add_invalid(const struct constats *set, unsigned int counter);
  *
  * Disables preemption until constats_release().  On the fast path this
  * CPU's sequence becomes odd and the bracket adds into this CPU's slot of
- * the current generation, with no fence and no locked instruction; an
+ * the current generation, with no fence and no locked instruction.  An
  * interrupt nested over an open bracket on this CPU takes the set's
- * fallback lock instead, with interrupts disabled, and an NMI brackets on
- * this CPU's NMI sequence and scratch slot.
+ * fallback lock instead, with interrupts disabled, and an NMI nested over
+ * one brackets on this CPU's NMI sequence and scratch slot.
  *
  * Context: Any context, NMI included.  Must not sleep until
  * constats_release().
@@ -192,7 +192,14 @@ static __always_inline void constats_acquire(struct constats *set,
 	 */
 	if (unlikely(in_nmi())) {
 #else
-	if (unlikely((this_cpu_read(set->cpu->seq) & 1) || in_nmi())) {
+	/*
+	 * NMIs need no test of their own: one over an open bracket finds
+	 * the sequence odd, and constats_acquire_slow() sends it to its NMI
+	 * slot; one with no bracket open here brackets on this CPU's
+	 * sequence as any other context does.  It cannot be interrupted, so
+	 * the bracket is whole before the interrupted code runs again.
+	 */
+	if (unlikely(this_cpu_read(set->cpu->seq) & 1)) {
 #endif
 		struct constats_slow slow = constats_acquire_slow(set);
 

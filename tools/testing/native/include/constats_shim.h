@@ -208,7 +208,15 @@ extern __thread int constats_shim_nmi;
 #define per_cpu_ptr(p, cpu) \
 	((__typeof__(p))((char *)(p) + (size_t)(cpu) * CONSTATS_SHIM_STRIDE))
 #define this_cpu_ptr(p) per_cpu_ptr(p, constats_shim_cpu)
-#define this_cpu_read(x) READ_ONCE(*this_cpu_ptr(&(x)))
+/*
+ * A thread cannot interrupt another, so an NMI thread plays an NMI that
+ * always lands inside an open bracket of its CPU: the one per-CPU read of
+ * the writer, constats_acquire()'s test of the sequence, finds it odd and
+ * sends the bracket to the NMI path.  An NMI outside any bracket is a task
+ * bracket, which the task threads play.
+ */
+#define this_cpu_read(x) \
+	(constats_shim_nmi ? 1 : READ_ONCE(*this_cpu_ptr(&(x))))
 #ifdef CONSTATS_SHIM_X86
 #define this_cpu_inc(x) \
 	__asm__ __volatile__("incl %0" : "+m" (*this_cpu_ptr(&(x))))
