@@ -53,6 +53,7 @@
 #include <linux/export.h>
 #include <linux/kcsan-checks.h>
 #include <linux/list.h>
+#include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -62,6 +63,7 @@
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
 
 #include "constats_expr.h"
@@ -78,6 +80,8 @@
  * @readers: readers inside constats_read(), waited for by constats_destroy()
  * @generation: snapshots taken so far, under @read_mutex
  * @rotations: snapshots begun so far, written under @read_mutex
+ * @last_sync: ktime_get_ns() after the set's last IPI round, under
+ *	       @read_mutex
  * @stable: per generation, the sum of all its slots when it was last
  *	    stable, [CONSTATS_NR_GENS][nr_counters], under @read_mutex
  * @totals: the latest snapshot, every counter, under @read_mutex
@@ -98,6 +102,7 @@ struct constats_set {
 	atomic_t readers;
 	u64 generation;
 	u64 rotations;
+	u64 last_sync;
 	s64 *stable;
 	s64 *totals;
 	struct constats_invariant *inv[CONSTATS_MAX_INVARIANTS];
@@ -137,6 +142,34 @@ static bool debug_skip_wait;
 module_param(debug_skip_wait, bool, 0644);
 MODULE_PARM_DESC(debug_skip_wait,
 		 "DEBUG ONLY: readers do not wait for brackets in flight, so snapshots tear");
+
+/*
+ * The writers pay for a snapshot in its IPI round (constats_sync_cpus()),
+ * so a set starts at most one round per sync_interval_us: whatever the
+ * readers do, unprivileged ones through /proc and the ioctl included, a
+ * CPU takes at most that many of the set's IPIs a second.  A reader that
+ * comes sooner sleeps out the interval, and the readers queued behind it
+ * share its snapshot.  0 turns the pacing off.
+ */
+#define CONSTATS_SYNC_INTERVAL_US	1000
+#define CONSTATS_SYNC_INTERVAL_MAX_US	USEC_PER_SEC
+
+static unsigned int sync_interval_us = CONSTATS_SYNC_INTERVAL_US;
+
+static int constats_sync_interval_set(const char *val,
+				      const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, CONSTATS_SYNC_INTERVAL_MAX_US);
+}
+
+static const struct kernel_param_ops constats_sync_interval_ops = {
+	.set = constats_sync_interval_set,
+	.get = param_get_uint,
+};
+module_param_cb(sync_interval_us, &constats_sync_interval_ops,
+		&sync_interval_us, 0644);
+MODULE_PARM_DESC(sync_interval_us,
+		 "Least time between two snapshots' IPI rounds on a set, in us (0 to 1000000, default 1000)");
 
 static void constats_self_add(struct constats *self, unsigned int a, s64 da)
 {
@@ -540,6 +573,16 @@ static void constats_sync_cpus(void)
 	cpus_read_unlock();
 }
 
+/* Sleep until the set may start its next IPI round; see sync_interval_us. */
+static void constats_pace(struct constats_set *s)
+{
+	u64 interval = (u64)READ_ONCE(sync_interval_us) * NSEC_PER_USEC;
+	u64 since = ktime_get_ns() - s->last_sync;
+
+	if (since < interval)
+		fsleep(div_u64(interval - since, NSEC_PER_USEC) + 1);
+}
+
 /**
  * constats_read() - take a consistent snapshot of a set
  * @set: counter set
@@ -552,7 +595,9 @@ static void constats_sync_cpus(void)
  * every bracket is either wholly in it or wholly absent.  Waits only for
  * brackets that were open when the snapshot was taken.  Calls that wait
  * for one another may share a snapshot, one begun after all of them
- * started, and its number; a caller's successive calls never do.
+ * started, and its number; a caller's successive calls never do.  A set
+ * takes at most one snapshot per sync_interval_us (module parameter,
+ * 1 ms by default); a call that comes sooner sleeps until then.
  *
  * Context: Process context; sleeps.  Not inside a bracket.
  * Return: the number of values filled, or -EINVAL if @set is NULL or
@@ -590,6 +635,8 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		gen = s->generation;
 		goto copy;
 	}
+	/* Before the bump: readers that come while it sleeps share this. */
+	constats_pace(s);
 	WRITE_ONCE(s->rotations, s->rotations + 1);
 	cur = set->gen;
 #ifdef CONSTATS_BUSTED_ROTATE_NONE
@@ -618,6 +665,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 #ifndef CONSTATS_BUSTED_NO_SYNC	/* busted: writers' half of A (native) */
 	constats_sync_cpus();
 #endif
+	s->last_sync = ktime_get_ns();
 
 	for_each_possible_cpu(cpu) {
 		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
@@ -908,6 +956,20 @@ struct constats *constats_kunit_self(void)
 	return READ_ONCE(constats_self);
 }
 EXPORT_SYMBOL_GPL(constats_kunit_self);
+
+/**
+ * constats_kunit_sync_interval() - set sync_interval_us, for constats_kunit
+ * @us: the new interval, in microseconds
+ *
+ * Context: Any.
+ * Return: the interval it replaces.
+ */
+unsigned int constats_kunit_sync_interval(unsigned int us)
+{
+	return xchg(&sync_interval_us, min_t(unsigned int, us,
+					     CONSTATS_SYNC_INTERVAL_MAX_US));
+}
+EXPORT_SYMBOL_GPL(constats_kunit_sync_interval);
 #endif
 
 int constats_core_init(void)

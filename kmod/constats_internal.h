@@ -21,6 +21,7 @@ enum {
 };
 
 struct constats *constats_kunit_self(void);
+unsigned int constats_kunit_sync_interval(unsigned int us);
 
 int constats_core_init(void);
 void constats_core_exit(void);

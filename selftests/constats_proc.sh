@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # /proc/constats: its format, its mode (and the proc_mode parameter), an
-# unprivileged reader, and that nothing can write to it.
+# unprivileged reader, and that nothing can write to it; the readers'
+# sync_interval_us parameter, its range and its mode.
 . "$(dirname "$0")/lib.sh"
 require_root_and_modules constats constats_stress
 unload_constats
@@ -30,6 +31,16 @@ check "the unprivileged check really runs unprivileged" \
 check "an unprivileged user cannot open it for writing" \
 	sh -c "! $(dirname "$0")/nobody sh -c 'echo x > /proc/constats' 2>/dev/null"
 check "root's write fails too" sh -c '! echo x 2>/dev/null > /proc/constats'
+p=/sys/module/constats/parameters/sync_interval_us
+check "sync_interval_us: 1000 by default, root sets it" \
+	sh -c "[ \"\$(cat $p)\" = 1000 ] && echo 0 > $p && [ \"\$(cat $p)\" = 0 ]"
+check "sync_interval_us: 1000001 fails with EINVAL and changes nothing" \
+	sh -c "(echo 1000001 > $p) 2>&1 | grep -q 'Invalid argument' &&
+	       [ \"\$(cat $p)\" = 0 ]"
+check "sync_interval_us: an unprivileged user cannot set it" \
+	sh -c "! $(dirname "$0")/nobody sh -c 'echo 5 > $p' 2>/dev/null &&
+	       [ \"\$(cat $p)\" = 0 ]"
+echo 1000 > $p
 check "rmmod constats_stress" rmmod constats_stress
 check "rmmod constats" rmmod constats
 

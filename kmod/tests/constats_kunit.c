@@ -1049,7 +1049,34 @@ static void constats_read_queued_readers_share(struct kunit *test)
 	constats_destroy(h->set);
 }
 
+/*
+ * A set starts at most one IPI round per sync_interval_us: a snapshot
+ * right after another waits until the interval since the first one's round
+ * is out, so two in a row take at least the interval.  Without the pacing
+ * two snapshots of an idle set take well under 50 ms, even under TCG.
+ */
+static void constats_read_paced(struct kunit *test)
+{
+	struct constats *set = create_or_fail(test, "kunit_paced", names2, 2);
+	unsigned int old = constats_kunit_sync_interval(50 * USEC_PER_MSEC);
+	u64 t0, t1, g0 = 0, g1 = 0;
+	s64 v[2];
+	int r0, r1;
+
+	t0 = ktime_get_ns();
+	r0 = constats_read(set, v, 2, &g0);
+	r1 = constats_read(set, v, 2, &g1);
+	t1 = ktime_get_ns();
+	constats_kunit_sync_interval(old);
+	KUNIT_EXPECT_EQ(test, r0, 2);
+	KUNIT_EXPECT_EQ(test, r1, 2);
+	KUNIT_EXPECT_EQ(test, g1, g0 + 1);
+	KUNIT_EXPECT_GE(test, t1 - t0, 50 * NSEC_PER_MSEC);
+	constats_destroy(set);
+}
+
 static struct kunit_case constats_reader_cases[] = {
+	KUNIT_CASE(constats_read_paced),
 	KUNIT_CASE(constats_read_waits_for_open_bracket),
 	KUNIT_CASE(constats_destroy_waits_for_reader),
 	KUNIT_CASE(constats_read_waits_only_for_inflight),

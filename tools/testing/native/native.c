@@ -306,14 +306,23 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 
 #define NR_READERS 4	/* readers of writer_under_readers(), a CPU each */
 
+static u64 reader_snapshots;
+
 static void *reader_fn(void *arg)
 {
 	s64 v[MAX_K];
+	u64 gen = 0, cur;
 
 	/* The CPUs past the writers' are the readers'. */
 	constats_shim_set_cpu(constats_shim_nr_cpus - 1 - (int)(intptr_t)arg);
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
-		constats_read(set, v, MAX_K, NULL);
+		constats_read(set, v, MAX_K, &gen);
+	/* Snapshots taken, shared ones once: the last number any saw. */
+	cur = __atomic_load_n(&reader_snapshots, __ATOMIC_RELAXED);
+	while (gen > cur &&
+	       !__atomic_compare_exchange_n(&reader_snapshots, &cur, gen, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 	return NULL;
 }
 
@@ -329,34 +338,51 @@ static double cost4(unsigned int n)
 
 /*
  * A writer's cost alone, then with one reader snapshotting back to back,
- * then with NR_READERS of them, as unprivileged ioctl loops could.
+ * then with NR_READERS of them, as unprivileged ioctl loops could: with
+ * the core's default sync_interval_us, then with the pacing off ("_unpaced"
+ * figures), for the IPI rounds' price.  Also the snapshots the readers got
+ * per second.
  */
 static void writer_under_readers(void)
 {
 	static const int nrs[] = { 1, NR_READERS };
+	unsigned int paced = *constats_shim_param_sync_interval_us;
 	pthread_t reader[NR_READERS];
 	double alone = cost4(5000000);
-	unsigned int j;
+	unsigned int j, p;
 	int i;
 
 	printf("csv,reader_load,constats_alone,4,1,%.2f\n", alone);
-	for (j = 0; j < ARRAY_SIZE(nrs); j++) {
-		double loaded;
+	for (p = 0; p < 2; p++) {
+		const char *how = p ? "_unpaced" : "";
 
-		__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
-		for (i = 0; i < nrs[j]; i++)
-			pthread_create(&reader[i], NULL, reader_fn,
-				       (void *)(intptr_t)i);
-		usleep(10000);
-		loaded = cost4(5000000);
-		__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
-		for (i = 0; i < nrs[j]; i++)
-			pthread_join(reader[i], NULL);
-		printf("csv,reader_load,constats_with_%d_readers,4,1,%.2f\n",
-		       nrs[j], loaded);
-		printf("csv,ratio,with_%d_readers/alone,4,1,%.3f\n", nrs[j],
-		       loaded / alone);
+		*constats_shim_param_sync_interval_us = p ? 0 : paced;
+		for (j = 0; j < ARRAY_SIZE(nrs); j++) {
+			u64 gen0, t0;
+			double loaded, secs;
+
+			constats_read(set, NULL, 0, &gen0);
+			reader_snapshots = gen0;
+			__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
+			t0 = now_ns();
+			for (i = 0; i < nrs[j]; i++)
+				pthread_create(&reader[i], NULL, reader_fn,
+					       (void *)(intptr_t)i);
+			usleep(10000);
+			loaded = cost4(5000000);
+			__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+			for (i = 0; i < nrs[j]; i++)
+				pthread_join(reader[i], NULL);
+			secs = (now_ns() - t0) / 1e9;
+			printf("csv,reader_load,constats_with_%d_readers%s,4,1,%.2f\n",
+			       nrs[j], how, loaded);
+			printf("csv,ratio,with_%d_readers%s/alone,4,1,%.3f\n",
+			       nrs[j], how, loaded / alone);
+			printf("csv,reader_rate,snapshots_per_s_%d_readers%s,16,1,%.0f\n",
+			       nrs[j], how, (reader_snapshots - gen0) / secs);
+		}
 	}
+	*constats_shim_param_sync_interval_us = paced;
 }
 
 /* What a set takes on each CPU, by its number of counters. */
@@ -416,13 +442,17 @@ static int bench(int nr_threads)
 			printf("csv,throughput,%s,4,%d,%.0f\n", methods[m].name, t,
 			       throughput(methods[m].fn, 4, t));
 	{
+		unsigned int paced = *constats_shim_param_sync_interval_us;
 		u64 t0 = now_ns();
 		unsigned int i;
 
+		/* A snapshot's own cost: unpaced, back to back. */
+		*constats_shim_param_sync_interval_us = 0;
 		for (i = 0; i < 100000; i++)
 			constats_read(set, v, MAX_K, NULL);
 		printf("csv,read,constats_read,16,%d,%.2f\n", nr_threads,
 		       (double)(now_ns() - t0) / 100000);
+		*constats_shim_param_sync_interval_us = paced;
 	}
 	writer_under_readers();
 	per_cpu_footprint();
@@ -487,6 +517,9 @@ static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
 	s64 v[MAX_K], expect[4] = { 0 };
 	int i, c, writers = tasks + nmis;
+
+	/* As many snapshots as can be had: each is a chance to tear. */
+	*constats_shim_param_sync_interval_us = 0;
 
 	/* The reader's CPU is past every writer's. */
 	constats_shim_set_cpu(tasks > nmis ? tasks : nmis);

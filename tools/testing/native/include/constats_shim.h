@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef long long s64;
@@ -51,6 +52,24 @@ typedef unsigned short umode_t;
 	int __n = snprintf((buf), (size), fmt, ##__VA_ARGS__);		\
 	__n < (int)(size) ? __n : (int)(size) - 1; })
 #define module_param(name, type, perm)
+/*
+ * A parameter with callbacks is a pointer the harness can set:
+ * constats_shim_param_<name>.
+ */
+struct kernel_param;
+struct kernel_param_ops {
+	int (*set)(const char *val, const struct kernel_param *kp);
+	int (*get)(char *buf, const struct kernel_param *kp);
+};
+
+/* The core's parameters with callbacks, here the harness sets them. */
+extern unsigned int *constats_shim_param_sync_interval_us;
+#define module_param_cb(name, ops, arg, perm) \
+	const void *constats_shim_param_ops_##name = (ops); \
+	__typeof__(arg) constats_shim_param_##name = (arg)
+#define param_set_uint_minmax(val, kp, min, max) \
+	((void)(val), (void)(kp), -EINVAL)
+#define param_get_uint NULL
 #define MODULE_PARM_DESC(name, desc)
 #define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 #define check_add_overflow(a, b, d) __builtin_add_overflow(a, b, d)
@@ -106,6 +125,19 @@ typedef unsigned short umode_t;
 /* Threads are never on a preempted vCPU that the reader could know of. */
 #define vcpu_is_preempted(cpu) ((void)(cpu), false)
 #define usleep_range(min, max) usleep(min)
+#define fsleep(us) usleep(us)
+
+/* time */
+#define NSEC_PER_USEC 1000ULL
+#define USEC_PER_SEC 1000000UL
+#define div_u64(a, b) ((u64)(a) / (b))
+static inline u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 /*
  * The reader's IPI barrier (constats_sync_cpus()) is membarrier(2)'s
