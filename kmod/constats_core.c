@@ -74,6 +74,7 @@
  * @pub: fields the inline writer reads; first, so it shares their line
  * @lock: serialises fallback writers and the reader's rotation of ->gen;
  *	  raw, since hard interrupts take it on PREEMPT_RT too
+ * @lock_flags: interrupt flags of the fallback bracket holding @lock
  * @lock_deltas: fallback writers' sums, [CONSTATS_NR_GENS][nr_counters]
  * @nmi_deltas: NMI writers' sums, [CONSTATS_NR_GENS][nr_counters]
  * @read_mutex: serialises readers of this set
@@ -96,6 +97,7 @@
 struct constats_set {
 	struct constats pub;
 	raw_spinlock_t lock ____cacheline_aligned_in_smp;
+	unsigned long lock_flags;
 	s64 *lock_deltas;
 	atomic64_t *nmi_deltas;
 	struct mutex read_mutex;	/* serialises readers of this set */
@@ -193,10 +195,16 @@ static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
 
 /*
  * Where an NMI bracket adds, before its release adds it to the set's
- * ->nmi_deltas: one slot per CPU for every set, since NMIs do not nest on
- * a CPU and a context opens one bracket at a time.  Zero between brackets.
+ * ->nmi_deltas of generation @gen, the one it loaded: one per CPU for
+ * every set, since NMIs do not nest on a CPU and a context opens one
+ * bracket at a time.  @deltas is zero between brackets.
  */
-static s64 __percpu *constats_nmi_scratch;
+struct constats_nmi_scratch {
+	s64 deltas[CONSTATS_MAX_COUNTERS];
+	unsigned int gen;
+};
+
+static struct constats_nmi_scratch __percpu *constats_nmi_scratch;
 
 /**
  * constats_acquire_slow() - open a bracket without this CPU's sequence
@@ -212,16 +220,17 @@ static s64 __percpu *constats_nmi_scratch;
  * the orderings A and C of the fast path.
  *
  * Context: Interrupt or NMI nested over a bracket on this CPU.
- * Return: the slot the bracket adds into, and the interrupt flags that
- * constats_release_slow() restores.
+ * Return: the slot the bracket adds into, and the path it took.
  */
 struct constats_slow constats_acquire_slow(struct constats *set)
 	__acquires(&s->lock)
 {
 	struct constats_set *s = constats_to_set(set);
 	struct constats_slow slow = {};
+	unsigned long flags;
 
 	if (in_nmi()) {
+		struct constats_nmi_scratch *n = this_cpu_ptr(constats_nmi_scratch);
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 
 		__acquire(&s->lock);	/* for sparse: released likewise */
@@ -232,16 +241,20 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 		 * the load are on the same side of its barrier.
 		 */
 		barrier();
-		slow.flags = READ_ONCE(set->gen);
+		n->gen = READ_ONCE(set->gen);
+		slow.path = CONSTATS_PATH_NMI;
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		slow.deltas = c->deltas + slow.flags * set->nr_counters;
+		slow.deltas = c->deltas + n->gen * set->nr_counters;
 #else
-		slow.deltas = this_cpu_ptr(constats_nmi_scratch);
+		slow.deltas = n->deltas;
 #endif
 		return slow;
 	}
-	raw_spin_lock_irqsave(&s->lock, slow.flags);
+	raw_spin_lock_irqsave(&s->lock, flags);
+	/* Only the holder reads it, before it unlocks. */
+	s->lock_flags = flags;
+	slow.path = CONSTATS_PATH_LOCK;
 	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
 	/* Busted: adds into the interrupted slot (caught by KCSAN). */
@@ -258,14 +271,13 @@ EXPORT_SYMBOL_GPL(constats_acquire_slow);
  * constats_release_slow() - close a bracket opened by constats_acquire_slow()
  * @set: counter set
  * @deltas: the bracket's slot
- * @flags: the interrupt flags constats_acquire_slow() returned
- * @path: %CONSTATS_PATH_LOCK or %CONSTATS_PATH_NMI
+ * @path: the path constats_acquire_slow() returned
  *
  * Context: The context that opened the bracket.
  * Return: nothing.
  */
 void constats_release_slow(struct constats *set, s64 *deltas,
-			   unsigned long flags, unsigned int path)
+			   unsigned int path)
 	__releases(&s->lock)
 {
 	struct constats_set *s = constats_to_set(set);
@@ -274,7 +286,8 @@ void constats_release_slow(struct constats *set, s64 *deltas,
 	if (path == CONSTATS_PATH_NMI) {
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 #ifndef CONSTATS_BUSTED_NMI_TASK_SLOT
-		atomic64_t *sums = s->nmi_deltas + flags * set->nr_counters;
+		unsigned int gen = this_cpu_ptr(constats_nmi_scratch)->gen;
+		atomic64_t *sums = s->nmi_deltas + gen * set->nr_counters;
 		unsigned int i;
 
 		/*
@@ -297,7 +310,7 @@ void constats_release_slow(struct constats *set, s64 *deltas,
 		/* Count into this very bracket: another would recurse. */
 		if (set == self)
 			deltas[CONSTATS_SELF_FALLBACK_BRACKETS]++;
-		raw_spin_unlock_irqrestore(&s->lock, flags);
+		raw_spin_unlock_irqrestore(&s->lock, s->lock_flags);
 		if (set != self && self)
 			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
 	}
@@ -977,8 +990,8 @@ int constats_core_init(void)
 	struct constats *self;
 	int ret;
 
-	constats_nmi_scratch = __alloc_percpu(CONSTATS_MAX_COUNTERS * sizeof(s64),
-					      __alignof__(s64));
+	constats_nmi_scratch = __alloc_percpu(sizeof(struct constats_nmi_scratch),
+					      __alignof__(struct constats_nmi_scratch));
 	if (!constats_nmi_scratch)
 		return -ENOMEM;
 	self = constats_create("constats", constats_self_names,

@@ -116,7 +116,6 @@ struct constats_writer {
 	/* private: */
 	s64 *deltas;
 	struct constats *set;
-	unsigned long flags;
 	unsigned int nr;
 	unsigned int path;
 };
@@ -124,16 +123,17 @@ struct constats_writer {
 /**
  * struct constats_slow - a bracket opened by constats_acquire_slow()
  * @deltas: the slot it adds into
- * @flags: interrupt flags to restore, on the fallback lock's path; the
- *	   generation, on the NMI path
+ * @path: %CONSTATS_PATH_LOCK or %CONSTATS_PATH_NMI
  *
  * Private to constats.  Returned by value, in registers: the writer's
  * state never has its address taken, so the compiler keeps it in
- * registers, with no stack slot to clear or guard.
+ * registers, with no stack slot to clear or guard.  What the slow paths
+ * must keep until release (interrupt flags, the NMI's generation) they
+ * keep themselves, so the fast path carries nothing for them.
  */
 struct constats_slow {
 	s64 *deltas;
-	unsigned long flags;
+	unsigned long path;
 };
 
 /* How a bracket was opened; private. */
@@ -154,7 +154,7 @@ int constats_check(struct constats *set, const s64 *values, unsigned int nr);
 
 struct constats_slow constats_acquire_slow(struct constats *set);
 void constats_release_slow(struct constats *set, s64 *deltas,
-			   unsigned long flags, unsigned int path);
+			   unsigned int path);
 void constats_add_invalid(const struct constats *set, unsigned int counter);
 
 /**
@@ -204,9 +204,8 @@ static __always_inline void constats_acquire(struct constats *set,
 		struct constats_slow slow = constats_acquire_slow(set);
 
 		w->deltas = slow.deltas;
-		w->flags = slow.flags;
 		w->nr = set->nr_counters;
-		w->path = in_nmi() ? CONSTATS_PATH_NMI : CONSTATS_PATH_LOCK;
+		w->path = slow.path;
 		return;
 	}
 #ifdef CONSTATS_BUSTED_GEN_BEFORE_SEQ
@@ -275,7 +274,7 @@ static __always_inline void constats_add(struct constats_writer *w,
 static __always_inline void constats_release(struct constats_writer *w)
 {
 	if (unlikely(w->path != CONSTATS_PATH_CPU)) {
-		constats_release_slow(w->set, w->deltas, w->flags, w->path);
+		constats_release_slow(w->set, w->deltas, w->path);
 		return;
 	}
 	/*
