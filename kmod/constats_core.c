@@ -245,7 +245,7 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 		slow.path = CONSTATS_PATH_NMI;
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		slow.deltas = c->deltas + n->gen * set->nr_counters;
+		slow.deltas = c->deltas + n->gen;
 #else
 		slow.deltas = n->deltas;
 #endif
@@ -258,10 +258,9 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
 	/* Busted: adds into the interrupted slot (caught by KCSAN). */
-	slow.deltas = this_cpu_ptr(set->cpu)->deltas +
-		      set->gen * set->nr_counters;
+	slow.deltas = this_cpu_ptr(set->cpu)->deltas + set->gen;
 #else
-	slow.deltas = s->lock_deltas + set->gen * set->nr_counters;
+	slow.deltas = s->lock_deltas + set->gen;
 #endif
 	return slow;
 }
@@ -287,7 +286,7 @@ void constats_release_slow(struct constats *set, s64 *deltas,
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 #ifndef CONSTATS_BUSTED_NMI_TASK_SLOT
 		unsigned int gen = this_cpu_ptr(constats_nmi_scratch)->gen;
-		atomic64_t *sums = s->nmi_deltas + gen * set->nr_counters;
+		atomic64_t *sums = s->nmi_deltas + gen;
 		unsigned int i;
 
 		/*
@@ -651,7 +650,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	/* Before the bump: readers that come while it sleeps share this. */
 	constats_pace(s);
 	WRITE_ONCE(s->rotations, s->rotations + 1);
-	cur = set->gen;
+	cur = set->gen / set->nr_counters;
 #ifdef CONSTATS_BUSTED_ROTATE_NONE
 	/* Busted: writers stay in the generation being summed (stress). */
 	next = cur;
@@ -665,7 +664,7 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 	 * new ->gen needs to see nothing else the reader wrote.
 	 */
 	raw_spin_lock_irq(&s->lock);
-	WRITE_ONCE(set->gen, next);
+	WRITE_ONCE(set->gen, next * set->nr_counters);
 	raw_spin_unlock_irq(&s->lock);
 	/*
 	 * B: order the ->gen store before the barrier every other CPU runs

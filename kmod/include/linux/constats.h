@@ -92,9 +92,11 @@ struct constats_cpu {
  * struct constats - a counter set, opaque to callers
  * @cpu: per-CPU sequences and deltas
  * @nr_counters: counters in the set
- * @gen: generation writers add into (0, 1 or 2), rotated by readers; on a
- *	 line of its own, so that a rotation leaves the writers' copy of the
- *	 line above alone
+ * @gen: generation writers add into, rotated by readers: generation 0, 1
+ *	 or 2, stored as where it starts in every array of generations (0,
+ *	 @nr_counters or twice that), so that a writer needs no multiply; on
+ *	 a line of its own, so that a rotation leaves the writers' copy of
+ *	 the line above alone
  *
  * Only the fields the inline writer needs are here; the rest is private to
  * the core.  Callers use the functions below and never touch a field.
@@ -226,7 +228,7 @@ static __always_inline void constats_acquire(struct constats *set,
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
 	gen = READ_ONCE(set->gen);
 #endif
-	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen * set->nr_counters;
+	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen;
 	w->nr = set->nr_counters;
 	w->path = CONSTATS_PATH_CPU;
 }
