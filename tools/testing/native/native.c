@@ -306,6 +306,14 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 
 #define NR_READERS 4	/* readers of writer_under_readers(), a CPU each */
 
+/*
+ * Timings on a shared machine are noisy: a figure is the median of ROUNDS
+ * rounds, and what is compared takes turns round by round, so that a slow
+ * spell of the machine falls on all of it alike.
+ */
+#define ROUNDS 9
+
+static int readers_paused;	/* __atomic_* */
 static u64 reader_snapshots;
 
 static void *reader_fn(void *arg)
@@ -315,8 +323,12 @@ static void *reader_fn(void *arg)
 
 	/* The CPUs past the writers' are the readers'. */
 	constats_shim_set_cpu(constats_shim_nr_cpus - 1 - (int)(intptr_t)arg);
-	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
-		constats_read(set, v, MAX_K, &gen);
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		if (__atomic_load_n(&readers_paused, __ATOMIC_RELAXED))
+			usleep(1000);
+		else
+			constats_read(set, v, MAX_K, &gen);
+	}
 	/* Snapshots taken, shared ones once: the last number any saw. */
 	cur = __atomic_load_n(&reader_snapshots, __ATOMIC_RELAXED);
 	while (gen > cur &&
@@ -326,60 +338,86 @@ static void *reader_fn(void *arg)
 	return NULL;
 }
 
-static double cost4(unsigned int n)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* ns per call of @fn(@k), over @n calls */
+static double time_calls(void (*fn)(unsigned int), unsigned int k,
+			 unsigned int n)
 {
 	u64 t0 = now_ns();
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		m_constats(4);
+		fn(k);
 	return (double)(now_ns() - t0) / n;
 }
 
 /*
- * A writer's cost alone, then with one reader snapshotting back to back,
+ * A writer's cost alone and with one reader snapshotting back to back,
  * then with NR_READERS of them, as unprivileged ioctl loops could: with
- * the core's default sync_interval_us, then with the pacing off ("_unpaced"
- * figures), for the IPI rounds' price.  Also the snapshots the readers got
- * per second.
+ * the core's default sync_interval_us, then with the pacing off
+ * ("_unpaced" figures), for the IPI rounds' price.  The readers pause and
+ * resume round by round, and each round's ratio is loaded over alone.
+ * Also the snapshots the readers got per second while they ran.
  */
 static void writer_under_readers(void)
 {
 	static const int nrs[] = { 1, NR_READERS };
 	unsigned int paced = *constats_shim_param_sync_interval_us;
+	double alone[ROUNDS], loaded[ROUNDS], ratio[ROUNDS];
 	pthread_t reader[NR_READERS];
-	double alone = cost4(5000000);
-	unsigned int j, p;
+	unsigned int j, p, r, n = 500000;
 	int i;
 
-	printf("csv,reader_load,constats_alone,4,1,%.2f\n", alone);
 	for (p = 0; p < 2; p++) {
 		const char *how = p ? "_unpaced" : "";
 
 		*constats_shim_param_sync_interval_us = p ? 0 : paced;
 		for (j = 0; j < ARRAY_SIZE(nrs); j++) {
-			u64 gen0, t0;
-			double loaded, secs;
+			u64 gen0, t0, ran = 0;
 
 			constats_read(set, NULL, 0, &gen0);
 			reader_snapshots = gen0;
+			__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
 			__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
-			t0 = now_ns();
 			for (i = 0; i < nrs[j]; i++)
 				pthread_create(&reader[i], NULL, reader_fn,
 					       (void *)(intptr_t)i);
-			usleep(10000);
-			loaded = cost4(5000000);
+			for (r = 0; r < ROUNDS; r++) {
+				__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
+				usleep(5000);
+				alone[r] = time_calls(m_constats, 4, n);
+				t0 = now_ns();
+				__atomic_store_n(&readers_paused, 0, __ATOMIC_SEQ_CST);
+				usleep(5000);
+				loaded[r] = time_calls(m_constats, 4, n);
+				ratio[r] = loaded[r] / alone[r];
+				__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
+				ran += now_ns() - t0;
+			}
 			__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 			for (i = 0; i < nrs[j]; i++)
 				pthread_join(reader[i], NULL);
-			secs = (now_ns() - t0) / 1e9;
+			if (!p && !j)
+				printf("csv,reader_load,constats_alone,4,1,%.2f\n",
+				       median(alone, ROUNDS));
 			printf("csv,reader_load,constats_with_%d_readers%s,4,1,%.2f\n",
-			       nrs[j], how, loaded);
+			       nrs[j], how, median(loaded, ROUNDS));
 			printf("csv,ratio,with_%d_readers%s/alone,4,1,%.3f\n",
-			       nrs[j], how, loaded / alone);
+			       nrs[j], how, median(ratio, ROUNDS));
 			printf("csv,reader_rate,snapshots_per_s_%d_readers%s,16,1,%.0f\n",
-			       nrs[j], how, (reader_snapshots - gen0) / secs);
+			       nrs[j], how, (reader_snapshots - gen0) / (ran / 1e9));
 		}
 	}
 	*constats_shim_param_sync_interval_us = paced;
@@ -412,20 +450,22 @@ static void per_cpu_footprint(void)
 static int bench(int nr_threads)
 {
 	static const unsigned int ks[] = { 1, 4, 16 };
+	static double rounds[NR_METHODS][3][ROUNDS];
 	double cost[NR_METHODS][3];
-	unsigned int m, j, n = 5000000;
+	unsigned int m, j, r, n = 5000000;
 	s64 v[MAX_K];
 	int t;
 
-	printf("ns per bracket, one thread:\n");
+	printf("ns per bracket, one thread (median of %d rounds):\n", ROUNDS);
+	for (r = 0; r < ROUNDS; r++)
+		for (m = 0; m < NR_METHODS; m++)
+			for (j = 0; j < 3; j++)
+				rounds[m][j][r] =
+					time_calls(methods[m].fn, ks[j],
+						   n / ROUNDS);
 	for (m = 0; m < NR_METHODS; m++) {
 		for (j = 0; j < 3; j++) {
-			u64 t0 = now_ns();
-			unsigned int i;
-
-			for (i = 0; i < n; i++)
-				methods[m].fn(ks[j]);
-			cost[m][j] = (double)(now_ns() - t0) / n;
+			cost[m][j] = median(rounds[m][j], ROUNDS);
 			printf("csv,cost,%s,%u,1,%.2f\n", methods[m].name,
 			       ks[j], cost[m][j]);
 		}
