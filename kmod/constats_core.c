@@ -648,7 +648,9 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		goto copy;
 	}
 	/* Before the bump: readers that come while it sleeps share this. */
+#ifndef CONSTATS_BUSTED_NO_PACE	/* busted: readers unpaced (KUnit) */
 	constats_pace(s);
+#endif
 	WRITE_ONCE(s->rotations, s->rotations + 1);
 	cur = set->gen / set->nr_counters;
 #ifdef CONSTATS_BUSTED_ROTATE_NONE
