@@ -171,7 +171,7 @@ body=$(awk '/__preempt_count/ && !s { s = n - 1 } !/R_X86_64/ { n++ }
 	nval() { awk -F, -v s="$1" -v m="$2" -v k="$3" -v x="$4" \
 		'$1 == "csv" && $2 == s && $3 == m && $4 == k && $5 == x { print $6 }' \
 		"$out/native-bench.txt"; }
-	pace=$(sed -n 's/^#define CONSTATS_SYNC_INTERVAL_US[[:space:]]*//p' "$top/kmod/constats_core.c")
+	pace=$(nval param sync_interval_us 0 1)
 	pcs=$(awk -v c="$(val read constats_read 16 4)" -v p="$(val read percpu_counter_sum 16 4)" \
 		'BEGIN { if (c != "" && p > 0) printf "%.1f", c / (p / 16) }')
 	echo "| figure | measured | goal |"

@@ -380,6 +380,7 @@ static void writer_under_readers(void)
 	unsigned int j, p, r, n = 500000;
 	int i;
 
+	printf("csv,param,sync_interval_us,0,1,%u\n", paced);
 	for (p = 0; p < 2; p++) {
 		const char *how = p ? "_unpaced" : "";
 
