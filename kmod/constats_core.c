@@ -8,7 +8,8 @@
  * - Every CPU has a sequence per set, odd while a bracket is open on it.
  *   A bracket adds into its CPU's slot of generation ->gen (0, 1 or 2).
  * - An interrupt nested over an open bracket takes the set's fallback
- *   lock and adds into the shared ->lock_deltas of generation ->gen.
+ *   lock and adds into a per-CPU scratch slot, which its release adds
+ *   to the shared ->lock_deltas of generation ->gen under the lock.
  * - An NMI nested over an open bracket takes no lock: it has a sequence
  *   of its own on every CPU and brackets on it as the task path does on
  *   the CPU's main sequence, adding into a per-CPU scratch slot; its
@@ -177,7 +178,7 @@ static void constats_self_add(struct constats *self, unsigned int a, s64 da)
 {
 	struct constats_writer w;
 
-	constats_acquire(self, &w);
+	constats_acquire(self, &w, CONSTATS_SELF_NR);
 	constats_add(&w, a, da);
 	constats_release(&w);
 }
@@ -187,31 +188,36 @@ static void constats_self_add2(struct constats *self, unsigned int a, s64 da,
 {
 	struct constats_writer w;
 
-	constats_acquire(self, &w);
+	constats_acquire(self, &w, CONSTATS_SELF_NR);
 	constats_add(&w, a, da);
 	constats_add(&w, b, db);
 	constats_release(&w);
 }
 
 /*
- * Where an NMI bracket adds, before its release adds it to the set's
- * ->nmi_deltas of generation @gen, the one it loaded: one per CPU for
- * every set, since NMIs do not nest on a CPU and a context opens one
- * bracket at a time.  @deltas is zero between brackets.
+ * Where the slow paths' brackets add, before their release adds the sums
+ * to the set's: one per CPU for every set, since a context opens one
+ * bracket at a time, a fallback bracket keeps interrupts off, and NMIs do
+ * not nest on a CPU.  Per-CPU like the fast path's slots, so that one
+ * constats_add() serves all three.  @lock and @nmi are zero between
+ * brackets; @nmi_gen is the generation the NMI bracket loaded.
  */
-struct constats_nmi_scratch {
-	s64 deltas[CONSTATS_MAX_COUNTERS];
-	unsigned int gen;
+struct constats_scratch {
+	s64 lock[CONSTATS_MAX_COUNTERS];
+	s64 nmi[CONSTATS_MAX_COUNTERS];
+	unsigned int nmi_gen;
 };
 
-static struct constats_nmi_scratch __percpu *constats_nmi_scratch;
+static struct constats_scratch __percpu *constats_scratch;
 
 /**
  * constats_acquire_slow() - open a bracket without this CPU's sequence
  * @set: counter set
+ * @nr: the counters the bracket claims, at most %CONSTATS_MAX_COUNTERS
  *
  * Called by constats_acquire() with preemption disabled when this CPU
- * already has a bracket open on @set: we interrupted it.
+ * already has a bracket open on @set (we interrupted it), or when @nr is
+ * more than the set's counters.
  *
  * An interrupt takes the set's fallback lock with interrupts disabled.
  * An NMI may have interrupted a bracket on this CPU, or the holder of the
@@ -219,18 +225,20 @@ static struct constats_nmi_scratch __percpu *constats_nmi_scratch;
  * sequence and slot, which nothing else writes (NMIs do not nest), with
  * the orderings A and C of the fast path.
  *
- * Context: Interrupt or NMI nested over a bracket on this CPU.
- * Return: the slot the bracket adds into, and the path it took.
+ * Context: Interrupt or NMI nested over a bracket on this CPU, or any
+ * context with a bad @nr.
+ * Return: the per-CPU slot the bracket adds into.
  */
-struct constats_slow constats_acquire_slow(struct constats *set)
+s64 __percpu *constats_acquire_slow(struct constats *set, unsigned int nr)
 	__acquires(&s->lock)
 {
 	struct constats_set *s = constats_to_set(set);
-	struct constats_slow slow = {};
 	unsigned long flags;
 
+	WARN_ONCE(nr > set->nr_counters,
+		  "constats: bracket of %u counters (set %s has %u)\n",
+		  nr, s->name, set->nr_counters);
 	if (in_nmi()) {
-		struct constats_nmi_scratch *n = this_cpu_ptr(constats_nmi_scratch);
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 
 		__acquire(&s->lock);	/* for sparse: released likewise */
@@ -241,74 +249,85 @@ struct constats_slow constats_acquire_slow(struct constats *set)
 		 * the load are on the same side of its barrier.
 		 */
 		barrier();
-		n->gen = READ_ONCE(set->gen);
-		slow.path = CONSTATS_PATH_NMI;
+		__this_cpu_write(constats_scratch->nmi_gen, READ_ONCE(set->gen));
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		slow.deltas = c->deltas + n->gen;
+		return set->cpu->deltas + __this_cpu_read(constats_scratch->nmi_gen);
 #else
-		slow.deltas = n->deltas;
+		return constats_scratch->nmi;
 #endif
-		return slow;
 	}
 	raw_spin_lock_irqsave(&s->lock, flags);
 	/* Only the holder reads it, before it unlocks. */
 	s->lock_flags = flags;
-	slow.path = CONSTATS_PATH_LOCK;
-	/* The reader changes ->gen only under ->lock. */
 #ifdef CONSTATS_BUSTED_FALLBACK_CPU_SLOT
 	/* Busted: adds into the interrupted slot (caught by KCSAN). */
-	slow.deltas = this_cpu_ptr(set->cpu)->deltas + set->gen;
+	return set->cpu->deltas + set->gen;
 #else
-	slow.deltas = s->lock_deltas + set->gen;
+	return constats_scratch->lock;
 #endif
-	return slow;
 }
 EXPORT_SYMBOL_GPL(constats_acquire_slow);
+
+/*
+ * Empty this CPU's @scratch of a bracket's adds: add those to the set's
+ * counters to @sums, or atomically to @atomic_sums, and drop those beyond
+ * them (@nr was bad).
+ */
+static void constats_scratch_drain(const struct constats *set, s64 *scratch,
+				   unsigned int nr, s64 *sums,
+				   atomic64_t *atomic_sums)
+{
+	unsigned int i, n = max(nr, set->nr_counters);
+
+	for (i = 0; i < n; i++) {
+		if (!scratch[i])
+			continue;
+		if (i < set->nr_counters && atomic_sums)
+			atomic64_add(scratch[i], &atomic_sums[i]);
+		else if (i < set->nr_counters)
+			sums[i] += scratch[i];
+		scratch[i] = 0;
+	}
+}
 
 /**
  * constats_release_slow() - close a bracket opened by constats_acquire_slow()
  * @set: counter set
- * @deltas: the bracket's slot
- * @path: the path constats_acquire_slow() returned
+ * @nr: the @nr the bracket was opened with
  *
  * Context: The context that opened the bracket.
  * Return: nothing.
  */
-void constats_release_slow(struct constats *set, s64 *deltas,
-			   unsigned int path)
+void constats_release_slow(struct constats *set, unsigned int nr)
 	__releases(&s->lock)
 {
 	struct constats_set *s = constats_to_set(set);
+	struct constats_scratch *scratch = this_cpu_ptr(constats_scratch);
 	struct constats *self = READ_ONCE(constats_self);
 
-	if (path == CONSTATS_PATH_NMI) {
+	if (in_nmi()) {
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
-#ifndef CONSTATS_BUSTED_NMI_TASK_SLOT
-		unsigned int gen = this_cpu_ptr(constats_nmi_scratch)->gen;
-		atomic64_t *sums = s->nmi_deltas + gen;
-		unsigned int i;
 
 		/*
-		 * NMIs on other CPUs add to the same sums, so atomically; NMI
-		 * brackets are rare, and no lock is taken.  The generation is
+		 * NMIs on other CPUs add to the same sums, so atomically;
+		 * NMI brackets are rare, and take no lock.  The generation is
 		 * the one loaded after the odd NMI sequence store.
 		 */
-		for (i = 0; i < set->nr_counters; i++) {
-			if (!deltas[i])
-				continue;
-			atomic64_add(deltas[i], &sums[i]);
-			deltas[i] = 0;
-		}
-#endif
+		constats_scratch_drain(set, scratch->nmi, nr, NULL,
+				       s->nmi_deltas + scratch->nmi_gen);
 		/* C, for the NMI sequence: see constats_release(). */
 		smp_wmb();
 		WRITE_ONCE(c->nmi_seq, c->nmi_seq + 1);
 		__release(&s->lock);
 	} else {
-		/* Count into this very bracket: another would recurse. */
+		/* The reader changes ->gen only under ->lock. */
+		s64 *sums = s->lock_deltas + set->gen;
+
+		constats_scratch_drain(set, scratch->lock, nr, sums, NULL);
+		/* Count under the lock: another bracket would recurse. */
 		if (set == self)
-			deltas[CONSTATS_SELF_FALLBACK_BRACKETS]++;
+			sums[CONSTATS_SELF_FALLBACK_BRACKETS]++;
 		raw_spin_unlock_irqrestore(&s->lock, s->lock_flags);
 		if (set != self && self)
 			constats_self_add(self, CONSTATS_SELF_FALLBACK_BRACKETS, 1);
@@ -321,14 +340,16 @@ EXPORT_SYMBOL_GPL(constats_release_slow);
  * constats_add_invalid() - report an add that constats_add() rejected
  * @set: counter set of the bracket
  * @counter: the rejected counter index
+ * @nr: the bracket's number of counters
  *
  * Context: Inside a bracket.
  * Return: nothing; warns once.
  */
-void constats_add_invalid(const struct constats *set, unsigned int counter)
+void constats_add_invalid(const struct constats *set, unsigned int counter,
+			  unsigned int nr)
 {
-	WARN_ONCE(1, "constats: counter %u out of range (set has %u)\n",
-		  counter, set->nr_counters);
+	WARN_ONCE(1, "constats: counter %u out of range (bracket has %u, set %u)\n",
+		  counter, nr, set->nr_counters);
 }
 EXPORT_SYMBOL_GPL(constats_add_invalid);
 
@@ -713,7 +734,7 @@ copy:
 	if (self) {
 		struct constats_writer w;
 
-		constats_acquire(self, &w);
+		constats_acquire(self, &w, CONSTATS_SELF_NR);
 		constats_add(&w, CONSTATS_SELF_SNAPSHOTS, 1);
 		constats_add(&w, CONSTATS_SELF_READER_WAITS, waits);
 		constats_add(&w, CONSTATS_SELF_READER_SPINS, spins);
@@ -991,9 +1012,9 @@ int constats_core_init(void)
 	struct constats *self;
 	int ret;
 
-	constats_nmi_scratch = __alloc_percpu(sizeof(struct constats_nmi_scratch),
-					      __alignof__(struct constats_nmi_scratch));
-	if (!constats_nmi_scratch)
+	constats_scratch = __alloc_percpu(sizeof(struct constats_scratch),
+					  __alignof__(struct constats_scratch));
+	if (!constats_scratch)
 		return -ENOMEM;
 	self = constats_create("constats", constats_self_names,
 			       CONSTATS_SELF_NR);
@@ -1012,7 +1033,7 @@ int constats_core_init(void)
 err_destroy:
 	constats_destroy(self);
 err_free_scratch:
-	free_percpu(constats_nmi_scratch);
+	free_percpu(constats_scratch);
 	return ret;
 }
 
@@ -1030,5 +1051,5 @@ void constats_core_exit(void)
 	}
 	WRITE_ONCE(constats_self, NULL);
 	constats_destroy(self);
-	free_percpu(constats_nmi_scratch);
+	free_percpu(constats_scratch);
 }

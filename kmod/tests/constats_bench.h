@@ -17,7 +17,7 @@ static inline void constats_bench_bracket(struct constats *set,
 	struct constats_writer w;
 	unsigned int i;
 
-	constats_acquire(set, &w);
+	constats_acquire(set, &w, k);
 	for (i = 0; i < k; i++)
 		constats_add(&w, i, 1);
 	constats_release(&w);
@@ -28,7 +28,7 @@ static inline void constats_bench_bracket4(struct constats *set)
 {
 	struct constats_writer w;
 
-	constats_acquire(set, &w);
+	constats_acquire(set, &w, 4);
 	constats_add(&w, 0, 1);
 	constats_add(&w, 1, 2);
 	constats_add(&w, 2, 3);

@@ -182,7 +182,7 @@ static void constats_read_nr_fills_min(struct kunit *test)
 	s64 v[6] = { 0, 0, 0, 0, 55, 66 };
 	int i;
 
-	constats_acquire(set, &w);
+	constats_acquire(set, &w, 4);
 	for (i = 0; i < 4; i++)
 		constats_add(&w, i, i + 1);
 	constats_release(&w);
@@ -267,7 +267,7 @@ static void bracket2(struct constats *set, s64 a, s64 b)
 {
 	struct constats_writer w;
 
-	constats_acquire(set, &w);
+	constats_acquire(set, &w, 2);
 	constats_add(&w, 0, a);
 	constats_add(&w, 1, b);
 	constats_release(&w);
@@ -414,7 +414,7 @@ static void constats_read_ring_merges_every_rotation(struct kunit *test)
 		while (brackets--) {
 			struct constats_writer w;
 
-			constats_acquire(set, &w);
+			constats_acquire(set, &w, 4);
 			for (c = 0; c < 4; c++) {
 				constats_add(&w, c, (s64)(i + 1) * (c + 1));
 				expect[c] += (s64)(i + 1) * (c + 1);
@@ -441,7 +441,7 @@ static void cpu_bracket_fn(void *info)
 	struct cpu_bracket_arg *a = info;
 	struct constats_writer w;
 
-	constats_acquire(a->set, &w);
+	constats_acquire(a->set, &w, 2);
 	constats_add(&w, 0, 1);
 	constats_add(&w, 1, smp_processor_id());
 	constats_release(&w);
@@ -480,6 +480,21 @@ static struct kunit_suite constats_ring_suite = {
 
 /* Brackets nested from interrupts over a task bracket on the same CPU. */
 
+/* How a bracket was opened. */
+enum {
+	PATH_CPU,	/* this CPU's sequence and slot */
+	PATH_LOCK,	/* the set's fallback lock */
+	PATH_NMI,	/* this CPU's NMI sequence and scratch slot */
+};
+
+/* A slow bracket is the NMI one exactly in NMI (constats_acquire_slow()). */
+static unsigned int writer_path(const struct constats_writer *w)
+{
+	if (!w->slow)
+		return PATH_CPU;
+	return in_nmi() ? PATH_NMI : PATH_LOCK;
+}
+
 struct nest {
 	struct constats *set;
 	struct irq_work work;
@@ -496,8 +511,8 @@ static void nest_bracket(struct nest *n)
 {
 	struct constats_writer w;
 
-	constats_acquire(n->set, &w);
-	n->path = w.path;
+	constats_acquire(n->set, &w, 2);
+	n->path = writer_path(&w);
 	constats_add(&w, 0, 10);
 	if (n->nmi_inside)
 		nest_nmi_self(n);
@@ -542,7 +557,7 @@ static void nest_run(struct kunit *test, struct nest *n, bool nested,
 
 	/* Either way on one CPU: the trigger runs on the CPU it queues on. */
 	if (nested) {
-		constats_acquire(n->set, &w);
+		constats_acquire(n->set, &w, 2);
 		constats_add(&w, 0, 1);
 	} else {
 		preempt_disable();
@@ -593,8 +608,8 @@ static int nest_nmi_handler(unsigned int type, struct pt_regs *regs)
 
 	if (!n || !READ_ONCE(n->nmi_pending))
 		return NMI_DONE;
-	constats_acquire(n->set, &w);
-	n->nmi_path = w.path;
+	constats_acquire(n->set, &w, 2);
+	n->nmi_path = writer_path(&w);
 	constats_add(&w, 0, 100);
 	constats_add(&w, 1, -100);
 	constats_release(&w);
@@ -633,8 +648,8 @@ static void nest_run_nmi(struct kunit *test, struct nest *n, bool nested,
 	KUNIT_EXPECT_TRUE(test, n->nmi_ran);
 	/* Only an NMI over an open bracket needs a slot of its own. */
 	KUNIT_EXPECT_EQ(test, n->nmi_path, nested ?
-			(unsigned int)CONSTATS_PATH_NMI :
-			(unsigned int)CONSTATS_PATH_CPU);
+			(unsigned int)PATH_NMI :
+			(unsigned int)PATH_CPU);
 }
 
 /* An NMI over an open task bracket: counted, through no lock. */
@@ -667,7 +682,7 @@ static void constats_acquire_nmi_over_fallback_lock(struct kunit *test)
 	n->nmi_inside = true;
 	nest_run_nmi(test, n, true, trigger_hardirq, 110);
 	KUNIT_EXPECT_TRUE(test, n->hardirq);
-	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)PATH_LOCK);
 }
 #else
 static void nest_nmi_self(struct nest *n)
@@ -683,7 +698,7 @@ static void constats_acquire_hardirq_nested_takes_fallback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	nest_run(test, n, true, trigger_hardirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->hardirq);
-	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)PATH_LOCK);
 	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
 			before + 1);
 }
@@ -702,7 +717,7 @@ static void constats_acquire_softirq_nested_takes_fallback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	nest_run(test, n, true, trigger_softirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->softirq);
-	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_LOCK);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)PATH_LOCK);
 	KUNIT_EXPECT_GE(test, self_value(CONSTATS_SELF_FALLBACK_BRACKETS),
 			before + 1);
 }
@@ -714,7 +729,7 @@ static void constats_acquire_hardirq_alone_uses_cpu(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	nest_run(test, n, false, trigger_hardirq, 10);
 	KUNIT_EXPECT_TRUE(test, n->hardirq);
-	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)CONSTATS_PATH_CPU);
+	KUNIT_EXPECT_EQ(test, n->path, (unsigned int)PATH_CPU);
 }
 
 static struct kunit_case constats_nesting_cases[] = {
@@ -751,7 +766,7 @@ static int held_writer_fn(void *arg)
 	struct held *h = arg;
 	struct constats_writer w;
 
-	constats_acquire(h->set, &w);
+	constats_acquire(h->set, &w, 2);
 	constats_add(&w, 0, 1);
 	complete_all(&h->opened);	/* the reader and the test wait */
 	mdelay(h->hold_ms);	/* a long bracket, but one that cannot sleep */
@@ -915,7 +930,7 @@ static int relay_writer_fn(void *arg)
 	struct constats_writer w;
 	int i;
 
-	constats_acquire(r->set, &w);
+	constats_acquire(r->set, &w, 2);
 	complete_all(&r->opened);
 	for (i = 1; i <= RELAY_BRACKETS; i++) {
 		u64 deadline = ktime_get_ns() + 100 * NSEC_PER_MSEC;
@@ -930,7 +945,7 @@ static int relay_writer_fn(void *arg)
 		}
 		WRITE_ONCE(r->closed, i);
 		constats_release(&w);
-		constats_acquire(r->set, &w);
+		constats_acquire(r->set, &w, 2);
 		WRITE_ONCE(r->relayed, true);
 	}
 	constats_release(&w);
@@ -1115,7 +1130,7 @@ static void cons_bracket(struct cons_writer *cw)
 	from = (cw->rnd >> 8) % 4;
 	to = (cw->rnd >> 16) % 4;
 	amount = (cw->rnd >> 24) + 1;
-	constats_acquire(cw->set, &w);
+	constats_acquire(cw->set, &w, CONS_NR);
 	constats_add(&w, from, -amount);
 	constats_add(&w, to, amount);
 	constats_add(&w, 4, 1);

@@ -310,7 +310,7 @@ static void stress_bracket_nmi(struct stress_tally *t, unsigned int ctx,
 	s64 amount = (r >> 16) % 1000 + 1;
 	struct constats_writer w;
 
-	constats_acquire(stress_set, &w);
+	constats_acquire(stress_set, &w, nr_counters);
 	constats_add(&w, STRESS_ACCT0 + from, -amount);
 	constats_add(&w, ctx, 1);
 	if (extra)
@@ -544,7 +544,7 @@ static int stress_churn_fn(void *arg)
 		for (b = 0; b < 10; b++) {
 			struct constats_writer w;
 
-			constats_acquire(set, &w);
+			constats_acquire(set, &w, ARRAY_SIZE(names));
 			constats_add(&w, 0, 1);
 			constats_add(&w, 1, -1);
 			constats_add(&w, 2, 1);

@@ -142,7 +142,7 @@ static void trace_bracket(struct trace_set *ts, const struct trace_add *add,
 	struct constats_writer w;
 	unsigned int i;
 
-	constats_acquire(ts->set, &w);
+	constats_acquire(ts->set, &w, ts->nr);
 	for (i = 0; i < nr; i++)
 		constats_add(&w, add[i].counter, add[i].delta);
 	constats_release(&w);
@@ -399,7 +399,7 @@ static int trace_compare_fn(void *unused)
 				trace_compare_set_round(trace_sets[i], v,
 							&bad[CMP_RACY(i)]);
 		bad[0] = 1;	/* rounds */
-		constats_acquire(trace_compare_set, &w);
+		constats_acquire(trace_compare_set, &w, ARRAY_SIZE(bad));
 		for (i = 0; i < ARRAY_SIZE(bad); i++)
 			constats_add(&w, i, bad[i]);
 		constats_release(&w);

@@ -8,13 +8,16 @@
  *
  *	struct constats_writer w;
  *
- *	constats_acquire(set, &w);
+ *	constats_acquire(set, &w, NR_MY_STATS);
  *	constats_add(&w, ISSUED, 1);
  *	constats_add(&w, BYTES, len);
  *	constats_release(&w);
  *
  *    A snapshot taken by constats_read() contains every bracket wholly or
  *    not at all, so invariants across counters hold in every snapshot.
+ *    The third argument bounds the counters the bracket adds to; as a
+ *    constant, it leaves constats_add() with a constant counter no check
+ *    to make at run time.
  *
  * 2) A bracket may be opened in any context: task (preemptible or not),
  *    softirq, hardirq and NMI, on PREEMPT_RT kernels too.  It disables
@@ -24,16 +27,19 @@
  *    context must not open a second bracket before releasing the first.
  *
  * 3) An interrupt that lands on a CPU whose bracket is open takes the
- *    set's fallback lock, a raw spinlock taken with interrupts off, instead
- *    of the CPU's slot; so does nothing else.  It is counted in the
- *    "constats" set.
+ *    set's fallback lock, a raw spinlock taken with interrupts off, and
+ *    adds into a per-CPU scratch slot that its release adds to the set's
+ *    fallback sums under the lock.  So does a bracket, outside NMI, that
+ *    claims more counters than its set has; nothing else does.  It is
+ *    counted in the "constats" set.
  *
- * 4) An NMI takes no lock: it brackets on a sequence of its own on its CPU,
- *    adding into a per-CPU scratch slot that its release adds to the set's
- *    NMI sums with atomics, whatever it interrupted (a bracket, the
- *    fallback lock's holder, a reader), with the same all-or-nothing
- *    guarantee.  NMIs must not nest on one CPU, as on every architecture
- *    Linux delivers them.
+ * 4) An NMI over an open bracket (or over the fallback lock's holder)
+ *    takes no lock: it brackets on a sequence of its own on its CPU,
+ *    adding into a per-CPU scratch slot that its release adds to the
+ *    set's NMI sums with atomics, with the same all-or-nothing guarantee.
+ *    An NMI with no bracket open on its CPU takes the fast path.  NMIs
+ *    must not nest on one CPU, as on every architecture Linux delivers
+ *    them.
  *
  * 5) constats_read() sleeps and must not be called inside a bracket.
  *
@@ -112,37 +118,20 @@ struct constats {
  * struct constats_writer - one open bracket, on the writer's stack
  *
  * Filled by constats_acquire(), used by constats_add() and closed by
- * constats_release().  Its fields are private.
+ * constats_release().  Its fields are private: the compiler keeps them in
+ * registers, since no function is given its address, so there is no
+ * stack slot to clear or guard.  It has no padding: with
+ * CONFIG_INIT_STACK_ALL_ZERO, padding would keep it on the stack to be
+ * cleared.  A constant ->slow on the fast path lets the compiler drop
+ * constats_release()'s test where it can tell the two paths apart.
  */
 struct constats_writer {
 	/* private: */
-	s64 *deltas;
+	s64 __percpu *deltas;
+	struct constats_cpu __percpu *cpu;
 	struct constats *set;
 	unsigned int nr;
-	unsigned int path;
-};
-
-/**
- * struct constats_slow - a bracket opened by constats_acquire_slow()
- * @deltas: the slot it adds into
- * @path: %CONSTATS_PATH_LOCK or %CONSTATS_PATH_NMI
- *
- * Private to constats.  Returned by value, in registers: the writer's
- * state never has its address taken, so the compiler keeps it in
- * registers, with no stack slot to clear or guard.  What the slow paths
- * must keep until release (interrupt flags, the NMI's generation) they
- * keep themselves, so the fast path carries nothing for them.
- */
-struct constats_slow {
-	s64 *deltas;
-	unsigned long path;
-};
-
-/* How a bracket was opened; private. */
-enum {
-	CONSTATS_PATH_CPU,	/* this CPU's sequence and slot */
-	CONSTATS_PATH_LOCK,	/* the set's fallback lock */
-	CONSTATS_PATH_NMI,	/* this CPU's NMI sequence and scratch slot */
+	unsigned int slow;
 };
 
 struct constats *constats_create(const char *name,
@@ -154,15 +143,17 @@ int constats_read(struct constats *set, s64 *values, unsigned int nr,
 int constats_declare(struct constats *set, const char *expr);
 int constats_check(struct constats *set, const s64 *values, unsigned int nr);
 
-struct constats_slow constats_acquire_slow(struct constats *set);
-void constats_release_slow(struct constats *set, s64 *deltas,
-			   unsigned int path);
-void constats_add_invalid(const struct constats *set, unsigned int counter);
+s64 __percpu *constats_acquire_slow(struct constats *set, unsigned int nr);
+void constats_release_slow(struct constats *set, unsigned int nr);
+void constats_add_invalid(const struct constats *set, unsigned int counter,
+			  unsigned int nr);
 
 /**
  * constats_acquire() - open a bracket of updates to @set
  * @set: counter set from constats_create()
  * @w: bracket state, usually on the caller's stack
+ * @nr: the bracket adds to counters 0 to @nr - 1 at most; at most the
+ *	set's number of counters
  *
  * Disables preemption until constats_release().  On the fast path this
  * CPU's sequence becomes odd and the bracket adds into this CPU's slot of
@@ -171,17 +162,29 @@ void constats_add_invalid(const struct constats *set, unsigned int counter);
  * fallback lock instead, with interrupts disabled, and an NMI nested over
  * one brackets on this CPU's NMI sequence and scratch slot.
  *
+ * @nr is checked here, once, against the set: pass a compile-time
+ * constant (the count of the caller's enum of counters, say), and
+ * constats_add() with a constant counter below it compiles to a single
+ * add with no check.  A bracket whose @nr exceeds the set's counters
+ * warns once; its adds to counters the set has still count, the others
+ * change nothing.
+ *
  * Context: Any context, NMI included.  Must not sleep until
  * constats_release().
  * Return: nothing; @w is ready for constats_add().
  */
 static __always_inline void constats_acquire(struct constats *set,
-					     struct constats_writer *w)
+					     struct constats_writer *w,
+					     unsigned int nr)
 {
+	/* A local, so that barrier() below does not make us reload it. */
+	struct constats_cpu __percpu *cpu = set->cpu;
 	unsigned int gen;
 
 	preempt_disable();
 	w->set = set;
+	/* The slow paths' slots hold this many. */
+	w->nr = nr < CONSTATS_MAX_COUNTERS ? nr : CONSTATS_MAX_COUNTERS;
 	/*
 	 * Test, then increment: an interrupt between the two runs a whole
 	 * bracket of its own and leaves the sequence even again, and
@@ -192,7 +195,7 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * Busted: nested interrupts take the fast path too (caught by KUnit
 	 * constats_acquire_hardirq_nested_takes_fallback).
 	 */
-	if (unlikely(in_nmi())) {
+	if (unlikely(in_nmi() || nr > set->nr_counters)) {
 #else
 	/*
 	 * NMIs need no test of their own: one over an open bracket finds
@@ -201,20 +204,18 @@ static __always_inline void constats_acquire(struct constats *set,
 	 * sequence as any other context does.  It cannot be interrupted, so
 	 * the bracket is whole before the interrupted code runs again.
 	 */
-	if (unlikely(this_cpu_read(set->cpu->seq) & 1)) {
+	if (unlikely((this_cpu_read(cpu->seq) & 1) ||
+		     nr > set->nr_counters)) {
 #endif
-		struct constats_slow slow = constats_acquire_slow(set);
-
-		w->deltas = slow.deltas;
-		w->nr = set->nr_counters;
-		w->path = slow.path;
+		w->deltas = constats_acquire_slow(set, nr);
+		w->slow = 1;
 		return;
 	}
 #ifdef CONSTATS_BUSTED_GEN_BEFORE_SEQ
 	/* Busted: ->gen loaded before the odd sequence store (arm64 code). */
 	gen = READ_ONCE(set->gen);
 #endif
-	this_cpu_inc(set->cpu->seq);
+	this_cpu_inc(cpu->seq);
 	/*
 	 * A: the odd sequence store before the load of ->gen.  A compiler
 	 * barrier is all the writer pays; the reader pays for the rest (see
@@ -228,20 +229,22 @@ static __always_inline void constats_acquire(struct constats *set,
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
 	gen = READ_ONCE(set->gen);
 #endif
-	w->deltas = this_cpu_ptr(set->cpu)->deltas + gen;
-	w->nr = set->nr_counters;
-	w->path = CONSTATS_PATH_CPU;
+	w->deltas = cpu->deltas + gen;
+	w->cpu = cpu;
+	w->slow = 0;
 }
 
 /**
  * constats_add() - add @delta to one counter inside a bracket
  * @w: bracket opened by constats_acquire()
- * @counter: index of the counter, below the set's number of counters
+ * @counter: index of the counter, below the bracket's @nr
  * @delta: signed amount to add
  *
  * Only the bracket's own slot is written: nested interrupts never add to
- * a slot whose bracket is open, so a plain add cannot lose an update.
- * An out-of-range @counter warns once and changes nothing.
+ * a slot whose bracket is open, so a plain per-CPU add cannot lose an
+ * update.  A @counter not below the bracket's @nr warns once and changes
+ * nothing; when both are compile-time constants, the compiler drops the
+ * check.
  *
  * Context: Inside a bracket, in the context that opened it.
  * Return: nothing.
@@ -250,17 +253,26 @@ static __always_inline void constats_add(struct constats_writer *w,
 					 unsigned int counter, s64 delta)
 {
 	if (unlikely(counter >= w->nr)) {
-		constats_add_invalid(w->set, counter);
+		constats_add_invalid(w->set, counter, w->nr);
 		return;
 	}
-	/*
-	 * The slot is the bracket's alone until it is released: under KCSAN,
-	 * any other writer is a report (an interrupt or NMI adding here),
-	 * even where, as on x86, the add is one instruction that no
-	 * interrupt can split.
-	 */
-	ASSERT_EXCLUSIVE_WRITER(w->deltas[counter]);
-	w->deltas[counter] += delta;
+#ifdef CONFIG_KCSAN
+	{
+		/*
+		 * The slot is the bracket's alone until it is released: any
+		 * other writer is a report (an interrupt or NMI adding here),
+		 * even where, as on x86, the add is one instruction that no
+		 * interrupt can split.  A plain add, since KCSAN does not see
+		 * the x86 per-CPU ops' asm, which would hide the other writer.
+		 */
+		s64 *slot = this_cpu_ptr(w->deltas + counter);
+
+		ASSERT_EXCLUSIVE_WRITER(*slot);
+		*slot += delta;
+	}
+#else
+	__this_cpu_add(w->deltas[counter], delta);
+#endif
 }
 
 /**
@@ -275,8 +287,8 @@ static __always_inline void constats_add(struct constats_writer *w,
  */
 static __always_inline void constats_release(struct constats_writer *w)
 {
-	if (unlikely(w->path != CONSTATS_PATH_CPU)) {
-		constats_release_slow(w->set, w->deltas, w->path);
+	if (unlikely(w->slow)) {
+		constats_release_slow(w->set, w->nr);
 		return;
 	}
 	/*
@@ -287,7 +299,7 @@ static __always_inline void constats_release(struct constats_writer *w)
 #ifndef CONSTATS_BUSTED_NO_WMB_C	/* busted: C removed (arm64 code) */
 	smp_wmb();
 #endif
-	this_cpu_inc(w->set->cpu->seq);
+	this_cpu_inc(w->cpu->seq);
 	preempt_enable();
 }
 

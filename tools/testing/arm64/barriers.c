@@ -12,7 +12,7 @@ void constats_arm64_bracket(struct constats *set)
 {
 	struct constats_writer w;
 
-	constats_acquire(set, &w);
+	constats_acquire(set, &w, 2);
 	constats_add(&w, 0, 1);
 	constats_add(&w, 1, -1);
 	constats_release(&w);

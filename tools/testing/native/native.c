@@ -541,7 +541,7 @@ static void *stress_writer(void *arg)
 		from = (r >> 8) % 4;
 		to = (r >> 16) % 4;
 		amount = (r >> 24) + 1;
-		constats_acquire(set, &cw);
+		constats_acquire(set, &cw, 4);
 		constats_add(&cw, from, -amount);
 		constats_add(&cw, to, amount);
 		constats_release(&cw);

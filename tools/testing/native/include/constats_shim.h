@@ -104,6 +104,7 @@ extern unsigned int *constats_shim_param_sync_interval_us;
 #define container_of(p, type, member) \
 	((type *)((char *)(p) - offsetof(type, member)))
 #define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN(x, a) (((x) + (a) - 1) / (a) * (a))
 #define EXPORT_SYMBOL_GPL(sym)
@@ -194,6 +195,25 @@ extern char __start_constats_percpu[], __stop_constats_percpu[];
 #define __this_cpu_inc(_var) ({						\
 	_Static_assert(sizeof(_var) == 8, "8-byte per-CPU op");		\
 	asm("incq %%gs:%[var]" : [var] "+m" (_var)); })
+/* raw_cpu_add_8(): percpu_add_op(), inc and dec for constant 1 and -1 */
+#define __this_cpu_add(_var, _val) do {					\
+	const int __id = (__builtin_constant_p(_val) &&			\
+			  ((_val) == 1 || (_val) == -1)) ? (int)(_val) : 0; \
+	_Static_assert(sizeof(_var) == 8, "8-byte per-CPU op");		\
+	if (__id == 1)							\
+		asm("incq %%gs:%[var]" : [var] "+m" (_var));		\
+	else if (__id == -1)						\
+		asm("decq %%gs:%[var]" : [var] "+m" (_var));		\
+	else								\
+		asm("addq %[val], %%gs:%[var]" : [var] "+m" (_var)	\
+		    : [val] "re" ((s64)(_val)));			\
+} while (0)
+/* raw_cpu_read_4() and raw_cpu_write_4() */
+#define __this_cpu_read(pcp)	constats_shim_read4(, pcp)
+#define __this_cpu_write(_var, _val) ({					\
+	_Static_assert(sizeof(_var) == 4, "4-byte per-CPU write");	\
+	asm("movl %[val], %%gs:%[var]" : [var] "+m" (_var)		\
+	    : [val] "ri" ((u32)(_val))); })
 
 /* arch_raw_cpu_ptr() and SHIFT_PERCPU_PTR() */
 #define this_cpu_ptr(ptr) ({						\
@@ -259,6 +279,13 @@ extern __thread int constats_shim_nmi;
 #define __this_cpu_inc(x) \
 	__atomic_store_n(this_cpu_ptr(&(x)), *this_cpu_ptr(&(x)) + 1, \
 			 __ATOMIC_RELAXED)
+/*
+ * The bracket's adds: plain, as the kernel's generic ones are, so that
+ * ThreadSanitizer sees any other writer of a bracket's slot.
+ */
+#define __this_cpu_add(x, v) ((void)(*this_cpu_ptr(&(x)) += (v)))
+#define __this_cpu_read(x) (*this_cpu_ptr(&(x)))
+#define __this_cpu_write(x, v) ((void)(*this_cpu_ptr(&(x)) = (v)))
 #endif /* CONSTATS_SHIM_GS */
 #define might_sleep() ((void)0)
 extern int constats_shim_nr_cpus;
