@@ -90,9 +90,12 @@ fi
 
 echo 0 > /sys/module/kernel/parameters/panic_on_warn
 echo "constats-vm: expect-warn constats_add_invalid"
+echo "constats-vm: expect-warn constats_acquire_slow"
 kunit_module constats_kunit_warn
 tap_check "the out-of-range add warned once" \
 	sh -c '[ "$(dmesg | grep -c "counter 2 out of range")" -eq 1 ]'
+tap_check "the bracket wider than its set warned once" \
+	sh -c '[ "$(dmesg | grep -c "constats: bracket of [0-9]* counters")" -eq 1 ]'
 tap_check "rmmod constats" rmmod constats
 
 tap_done
