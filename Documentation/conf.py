@@ -32,4 +32,6 @@ else:
     kerneldoc_srctree = os.path.abspath(os.path.join(_here, '..'))
 html_theme = 'alabaster'
 primary_domain = 'c'
+# As the kernel's conf.py: annotations Sphinx's C parser does not know.
+c_id_attributes = ['__percpu', '__user', '__always_inline']
 highlight_language = 'none'
