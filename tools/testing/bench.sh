@@ -187,6 +187,38 @@ body=$(awk '/__preempt_count/ && !s { s = n - 1 } !/R_X86_64/ { n++ }
 	echo "| 16-counter snapshot at 4 vCPUs (the VM), in percpu_counter_sum() calls | $pcs | <= 16 |"
 	echo "| brackets/s, 1 -> $(nproc) threads: constats; Go-style; shared atomic64 | $(nval throughput constats 4 1) -> $(nval throughput constats 4 "$(nproc)"); $(nval throughput go_style 4 1) -> $(nval throughput go_style 4 "$(nproc)"); $(nval throughput atomic64 4 1) -> $(nval throughput atomic64 4 "$(nproc)") | grows where shared atomics collapse |"
 	echo
+	echo "Goals this run missed, by how much:"
+	echo
+	# over LABEL VALUE GOAL: a line if VALUE is above GOAL
+	over() { awk -v l="$1" -v v="$2" -v g="$3" 'BEGIN {
+		if (v == "") printf "- %s: not measured\n", l
+		else if (v + 0 > g + 0) printf "- %s: %s against <= %s, %.2f times the goal\n", l, v, g, v / g }'; }
+	{
+		over "constats / plain per-CPU bracket" "$(nval ratio constats/this_cpu_add 4 1)" 1.5
+		over "constats / Go-style bracket" "$(nval ratio constats/go_style 4 1)" 0.25
+		over "LOCK-prefixed instructions and mfences" "$locks" 0
+		over "fast-path instructions" "$body" 20
+		over "writer under 1 reader / alone" "$(nval ratio with_1_readers/alone 4 1)" 1.05
+		over "writer under 4 readers / alone" "$(nval ratio with_4_readers/alone 4 1)" 1.05
+		over "per-CPU bytes, 1 counter" "$(nval memory constats 1 1)" 32
+		over "per-CPU bytes, 16 counters" "$(nval memory constats 16 1)" 392
+		over "16-counter snapshot at 4 vCPUs, in percpu_counter_sum() calls" "$pcs" 16
+	} > "$out/missed.txt"
+	if [ -s "$out/missed.txt" ]; then
+		cat "$out/missed.txt"
+	else
+		echo "- none"
+	fi
+	if grep -q "^- 16-counter snapshot" "$out/missed.txt"; then
+		# The same snapshot with no other CPU to send an IPI to.
+		awk -v one="$(val read_smp constats_read 16 1)" -v four="$(val read_smp constats_read 16 4)" \
+		    -v p="$(val read percpu_counter_sum 16 4)" 'BEGIN {
+			if (one == "" || four == "" || p <= 0) exit
+			printf "  Why: at 1 vCPU, with no other CPU to IPI, the same snapshot takes %.1f us (%.1f calls);\n", one / 1000, one / (p / 16)
+			printf "  nearly all of the other %.1f us at 4 vCPUs is the IPI round, which under TCG waits for\n", (four - one) / 1000
+			printf "  halted vCPU threads to be woken and scheduled on the host.\n" }'
+	fi
+	echo
 	echo "| method | ns K=1 | ns K=4 | ns K=16 | brackets/s, 1 thread | brackets/s, $(nproc) threads |"
 	echo "| --- | --- | --- | --- | --- | --- |"
 	for m in constats this_cpu_add this_cpu_add+mb go_style atomic64; do
