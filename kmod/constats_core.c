@@ -239,6 +239,7 @@ s64 __percpu *constats_acquire_slow(struct constats *set, unsigned int nr)
 		  "constats: bracket of %u counters (set %s has %u)\n",
 		  nr, s->name, set->nr_counters);
 	if (in_nmi()) {
+		struct constats_scratch *scratch = this_cpu_ptr(constats_scratch);
 		struct constats_cpu *c = this_cpu_ptr(set->cpu);
 
 		__acquire(&s->lock);	/* for sparse: released likewise */
@@ -249,10 +250,10 @@ s64 __percpu *constats_acquire_slow(struct constats *set, unsigned int nr)
 		 * the load are on the same side of its barrier.
 		 */
 		barrier();
-		__this_cpu_write(constats_scratch->nmi_gen, READ_ONCE(set->gen));
+		scratch->nmi_gen = READ_ONCE(set->gen);
 #ifdef CONSTATS_BUSTED_NMI_TASK_SLOT
 		/* Busted: the NMI adds into the task slot (caught by KCSAN). */
-		return set->cpu->deltas + __this_cpu_read(constats_scratch->nmi_gen);
+		return set->cpu->deltas + scratch->nmi_gen;
 #else
 		return constats_scratch->nmi;
 #endif

@@ -52,6 +52,7 @@
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/kcsan-checks.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
@@ -184,7 +185,7 @@ static __always_inline void constats_acquire(struct constats *set,
 	preempt_disable();
 	w->set = set;
 	/* The slow paths' slots hold this many. */
-	w->nr = nr < CONSTATS_MAX_COUNTERS ? nr : CONSTATS_MAX_COUNTERS;
+	w->nr = min_t(unsigned int, nr, CONSTATS_MAX_COUNTERS);
 	/*
 	 * Test, then increment: an interrupt between the two runs a whole
 	 * bracket of its own and leaves the sequence even again, and

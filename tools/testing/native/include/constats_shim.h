@@ -105,6 +105,7 @@ extern unsigned int *constats_shim_param_sync_interval_us;
 	((type *)((char *)(p) - offsetof(type, member)))
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define max(a, b) ((a) > (b) ? (a) : (b))
+#define min_t(type, a, b) min((type)(a), (type)(b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN(x, a) (((x) + (a) - 1) / (a) * (a))
 #define EXPORT_SYMBOL_GPL(sym)
@@ -208,13 +209,6 @@ extern char __start_constats_percpu[], __stop_constats_percpu[];
 		asm("addq %[val], %%gs:%[var]" : [var] "+m" (_var)	\
 		    : [val] "re" ((s64)(_val)));			\
 } while (0)
-/* raw_cpu_read_4() and raw_cpu_write_4() */
-#define __this_cpu_read(pcp)	constats_shim_read4(, pcp)
-#define __this_cpu_write(_var, _val) ({					\
-	_Static_assert(sizeof(_var) == 4, "4-byte per-CPU write");	\
-	asm("movl %[val], %%gs:%[var]" : [var] "+m" (_var)		\
-	    : [val] "ri" ((u32)(_val))); })
-
 /* arch_raw_cpu_ptr() and SHIFT_PERCPU_PTR() */
 #define this_cpu_ptr(ptr) ({						\
 	unsigned long __ptr;						\
@@ -284,8 +278,6 @@ extern __thread int constats_shim_nmi;
  * ThreadSanitizer sees any other writer of a bracket's slot.
  */
 #define __this_cpu_add(x, v) ((void)(*this_cpu_ptr(&(x)) += (v)))
-#define __this_cpu_read(x) (*this_cpu_ptr(&(x)))
-#define __this_cpu_write(x, v) ((void)(*this_cpu_ptr(&(x)) = (v)))
 #endif /* CONSTATS_SHIM_GS */
 #define might_sleep() ((void)0)
 extern int constats_shim_nr_cpus;
