@@ -487,12 +487,15 @@ enum {
 	PATH_NMI,	/* this CPU's NMI sequence and scratch slot */
 };
 
-/* A slow bracket is the NMI one exactly in NMI (constats_acquire_slow()). */
+/*
+ * The path an open bracket took, as it shows: only the NMI path makes its
+ * CPU's NMI sequence odd.
+ */
 static unsigned int writer_path(const struct constats_writer *w)
 {
 	if (!w->slow)
 		return PATH_CPU;
-	return in_nmi() ? PATH_NMI : PATH_LOCK;
+	return this_cpu_read(w->set->cpu->nmi_seq) & 1 ? PATH_NMI : PATH_LOCK;
 }
 
 struct nest {
