@@ -192,6 +192,7 @@ body=$(awk '/__preempt_count/ && !s { s = n - 1 } !/R_X86_64/ { n++ }
 	# over LABEL VALUE GOAL: a line if VALUE is above GOAL
 	over() { awk -v l="$1" -v v="$2" -v g="$3" 'BEGIN {
 		if (v == "") printf "- %s: not measured\n", l
+		else if (v + 0 > g + 0 && g + 0 == 0) printf "- %s: %s against %s\n", l, v, g
 		else if (v + 0 > g + 0) printf "- %s: %s against <= %s, %.2f times the goal\n", l, v, g, v / g }'; }
 	{
 		over "constats / plain per-CPU bracket" "$(nval ratio constats/this_cpu_add 4 1)" 1.5
