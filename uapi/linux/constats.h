@@ -56,6 +56,8 @@ struct constats_ioc_version {
 #define CONSTATS_FEATURE_SNAPSHOT	0x1ULL
 /* CONSTATS_IOC_INVARIANTS is served. */
 #define CONSTATS_FEATURE_INVARIANTS	0x2ULL
+/* CONSTATS_IOC_SNAPSHOT_SETS is served: many sets for one barrier. */
+#define CONSTATS_FEATURE_SNAPSHOT_SETS	0x4ULL
 
 /**
  * struct constats_ioc_set_info - one entry of CONSTATS_IOC_LIST
@@ -145,16 +147,68 @@ struct constats_ioc_invariants {
 	__u64 invariants;
 };
 
+/**
+ * struct constats_ioc_snapshot_entry - one set of CONSTATS_IOC_SNAPSHOT_SETS
+ * @id: in: the set's id from CONSTATS_IOC_LIST
+ * @nr_counters: in: values @values has room for; out: counters in the set
+ * @values: pointer to __s64[@nr_counters], filled in counter index order
+ * @generation: out: the set's snapshot number, as CONSTATS_IOC_SNAPSHOT's
+ * @error: out: 0, or a positive errno for this entry alone, which leaves
+ *	   its @values untouched: ENOENT (no set with that id), ENOSPC
+ *	   (@nr_counters too small; it is set to the count needed)
+ * @reserved: must be 0
+ */
+struct constats_ioc_snapshot_entry {
+	__u32 id;
+	__u32 nr_counters;
+	__u64 values;
+	__u64 generation;
+	__u32 error;
+	__u32 reserved;
+};
+
+/* Most entries in one CONSTATS_IOC_SNAPSHOT_SETS call. */
+#define CONSTATS_SNAPSHOT_SETS_MAX	65536
+
+/**
+ * struct constats_ioc_snapshot_sets - CONSTATS_IOC_SNAPSHOT_SETS: snapshots
+ *	of many sets, taken together behind one barrier
+ * @size: sizeof(struct constats_ioc_snapshot_sets)
+ * @flags: must be 0
+ * @entries: pointer to struct constats_ioc_snapshot_entry[@nr_entries]
+ * @nr_entries: entries at @entries, 1 to CONSTATS_SNAPSHOT_SETS_MAX
+ * @entry_size: sizeof(struct constats_ioc_snapshot_entry) the caller was
+ *		built with, versioned as @size is (at least
+ *		CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0)
+ * @timestamp_ns: out: CLOCK_MONOTONIC time the snapshots were taken, in ns
+ *
+ * Each entry is what CONSTATS_IOC_SNAPSHOT would give for its set, and the
+ * call's promises are the same for every set in it; the sets' snapshots
+ * are taken at one moment, so they share one barrier.  An entry's own
+ * error (@error) does not fail the call.
+ */
+struct constats_ioc_snapshot_sets {
+	__u32 size;
+	__u32 flags;
+	__u64 entries;
+	__u32 nr_entries;
+	__u32 entry_size;
+	__u64 timestamp_ns;
+};
+
 #define CONSTATS_IOC_VERSION_SIZE_VER0	24
 #define CONSTATS_IOC_LIST_SIZE_VER0	24
 #define CONSTATS_IOC_NAMES_SIZE_VER0	24
 #define CONSTATS_IOC_SNAPSHOT_SIZE_VER0	40
 #define CONSTATS_IOC_INVARIANTS_SIZE_VER0	24
+#define CONSTATS_IOC_SNAPSHOT_SETS_SIZE_VER0	32
+#define CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0	32
 
 #define CONSTATS_IOC_VERSION	_IOWR(CONSTATS_IOC_MAGIC, 0x00, struct constats_ioc_version)
 #define CONSTATS_IOC_LIST	_IOWR(CONSTATS_IOC_MAGIC, 0x01, struct constats_ioc_list)
 #define CONSTATS_IOC_NAMES	_IOWR(CONSTATS_IOC_MAGIC, 0x02, struct constats_ioc_names)
 #define CONSTATS_IOC_SNAPSHOT	_IOWR(CONSTATS_IOC_MAGIC, 0x03, struct constats_ioc_snapshot)
 #define CONSTATS_IOC_INVARIANTS	_IOWR(CONSTATS_IOC_MAGIC, 0x04, struct constats_ioc_invariants)
+#define CONSTATS_IOC_SNAPSHOT_SETS	_IOWR(CONSTATS_IOC_MAGIC, 0x05, struct constats_ioc_snapshot_sets)
 
 #endif /* _UAPI_LINUX_CONSTATS_H */
