@@ -214,17 +214,28 @@ static const char help_text[] =
 struct set {
 	struct constats_ioc_set_info info;
 	char (*names)[CONSTATS_NAME_LEN];
-	__s64 *values, *prev;
+	__s64 *values, *prev;	/* room for @room values each */
+	__u32 room;
 	__u64 generation, timestamp_ns, prev_timestamp_ns;
 };
 
 static int proc_fd = -1;
 
+/* Whether the module behind proc_fd serves CONSTATS_IOC_SNAPSHOT_SETS. */
+static bool snapshot_sets_served;
+
 /* 0, or -errno: ENOENT when the module is not loaded. */
 static int try_open_proc(void)
 {
+	struct constats_ioc_version v = { .size = sizeof(v) };
+
 	proc_fd = open(PROC_PATH, O_RDONLY | O_CLOEXEC);
-	return proc_fd < 0 ? -errno : 0;
+	if (proc_fd < 0)
+		return -errno;
+	/* Asked at every open: export's module may be replaced meanwhile. */
+	snapshot_sets_served = !ioctl(proc_fd, CONSTATS_IOC_VERSION, &v) &&
+			       (v.features & CONSTATS_FEATURE_SNAPSHOT_SETS);
+	return 0;
 }
 
 static void open_proc(void)
@@ -306,6 +317,7 @@ static int set_try_names(struct set *s)
 	s->names = calloc(s->info.nr_counters, CONSTATS_NAME_LEN);
 	s->values = calloc(s->info.nr_counters, sizeof(__s64));
 	s->prev = calloc(s->info.nr_counters, sizeof(__s64));
+	s->room = s->info.nr_counters;
 	if (!s->names || !s->values || !s->prev)
 		die(EXIT_ERROR, "out of memory");
 	n.names = (uintptr_t)s->names;
@@ -334,10 +346,157 @@ static int set_try_snapshot(struct set *s, __s64 *values)
 	return 0;
 }
 
-static void set_snapshot(struct set *s)
+/* Room for @n values in @s->values and @s->prev; the new ones are 0. */
+static void set_grow(struct set *s, __u32 n)
 {
-	if (set_try_snapshot(s, s->values))
-		set_die(s);
+	__s64 *values = calloc(n, sizeof(__s64)), *prev = calloc(n, sizeof(__s64));
+
+	if (!values || !prev)
+		die(EXIT_ERROR, "out of memory");
+	memcpy(values, s->values, s->room * sizeof(__s64));
+	memcpy(prev, s->prev, s->room * sizeof(__s64));
+	free(s->values);
+	free(s->prev);
+	s->values = values;
+	s->prev = prev;
+	s->room = n;
+}
+
+/*
+ * One CONSTATS_IOC_SNAPSHOT_SETS of @nr (at most CONSTATS_SNAPSHOT_SETS_MAX)
+ * sets whose @errs are -1, each into its ->values: the sets' snapshots are
+ * taken together, behind one barrier.  Sets it read, and those it found
+ * gone (ENOENT), get their @errs; an entry that needed more room (ENOSPC,
+ * which a set's fixed counter count should never give) is grown and left
+ * at -1 for the caller to ask again.  Returns false, with errno set, if the
+ * call itself failed.
+ */
+static bool snapshot_sets_call(struct set **sets, __u32 nr, int *errs,
+			       struct constats_ioc_snapshot_entry *e,
+			       __u32 *idx)
+{
+	struct constats_ioc_snapshot_sets q = {
+		.size = sizeof(q), .entries = (uintptr_t)e,
+		.entry_size = sizeof(*e),
+	};
+	__u32 i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (errs[i] != -1)
+			continue;
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].id = sets[i]->info.id;
+		e[n].nr_counters = sets[i]->room;
+		e[n].values = (uintptr_t)sets[i]->values;
+		idx[n++] = i;
+	}
+	if (!n)
+		return true;
+	q.nr_entries = n;
+	if (ioctl(proc_fd, CONSTATS_IOC_SNAPSHOT_SETS, &q))
+		return false;
+	for (i = 0; i < n; i++) {
+		struct set *s = sets[idx[i]];
+
+		if (e[i].error == ENOSPC && e[i].nr_counters > s->room) {
+			set_grow(s, e[i].nr_counters);
+			continue;
+		}
+		errs[idx[i]] = e[i].error;
+		if (e[i].error)
+			continue;
+		s->generation = e[i].generation;
+		s->timestamp_ns = q.timestamp_ns;
+	}
+	return true;
+}
+
+/*
+ * Snapshots of @nr sets, each into its ->values, with @errs[i] receiving
+ * 0 or the errno of sets[i] (ENOENT: it was destroyed).  Where the module
+ * serves CONSTATS_IOC_SNAPSHOT_SETS, the sets' snapshots are taken
+ * together, CONSTATS_SNAPSHOT_SETS_MAX at a time: one barrier for them
+ * all, where one CONSTATS_IOC_SNAPSHOT per set costs one each.
+ */
+static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
+{
+	__u32 max = CONSTATS_SNAPSHOT_SETS_MAX, i, done, chunk;
+	struct constats_ioc_snapshot_entry *e = NULL;
+	__u32 *idx = NULL;
+	int tries, err;
+
+	for (i = 0; i < nr; i++)
+		errs[i] = -1;
+	if (snapshot_sets_served && nr) {
+		chunk = nr < max ? nr : max;
+		e = calloc(chunk, sizeof(*e));
+		idx = calloc(chunk, sizeof(*idx));
+		if (!e || !idx)
+			die(EXIT_ERROR, "out of memory");
+	}
+	for (done = 0; e && done < nr; done += chunk) {
+		chunk = nr - done < max ? nr - done : max;
+		/*
+		 * A set asks for more room once, and a signal (export's) may
+		 * cut a paced wait short: a few rounds are plenty.
+		 */
+		for (tries = 0, err = 0; tries < 4; tries++) {
+			err = ENOSPC;	/* what is left pending then */
+			if (snapshot_sets_call(sets + done, chunk, errs + done,
+					       e, idx))
+				continue;
+			err = errno;
+			if (err == EINTR)
+				continue;
+			if (err == ENOTTY) {
+				/* Advertised but not served: one by one. */
+				snapshot_sets_served = false;
+				goto one_by_one;
+			}
+			break;
+		}
+		for (i = done; i < done + chunk; i++)
+			if (errs[i] == -1)
+				errs[i] = err;
+	}
+one_by_one:
+	for (i = 0; i < nr; i++)
+		if (errs[i] == -1)
+			errs[i] = set_try_snapshot(sets[i], sets[i]->values) ?
+				  errno : 0;
+	free(e);
+	free(idx);
+}
+
+/* As snapshot_sets(), but the first set that could not be read is fatal. */
+static void snapshot_or_die(struct set **sets, __u32 nr)
+{
+	int *errs = calloc(nr ? nr : 1, sizeof(*errs));
+	__u32 i;
+
+	if (!errs)
+		die(EXIT_ERROR, "out of memory");
+	snapshot_sets(sets, nr, errs);
+	for (i = 0; i < nr; i++) {
+		errno = errs[i];
+		if (errno)
+			set_die(sets[i]);
+	}
+	free(errs);
+}
+
+/* The same, of the @nr sets in the array @sets. */
+static void snapshot_array(struct set *sets, __u32 nr)
+{
+	struct set **ptrs = calloc(nr ? nr : 1, sizeof(*ptrs));
+	__u32 i;
+
+	if (!ptrs)
+		die(EXIT_ERROR, "out of memory");
+	for (i = 0; i < nr; i++)
+		ptrs[i] = &sets[i];
+	snapshot_or_die(ptrs, nr);
+	free(ptrs);
 }
 
 static void set_free(struct set *s)
@@ -483,15 +642,14 @@ static void om_show(int argc, char **argv);
 static int cmd_show(int argc, char **argv, int output)
 {
 	struct set *sets;
-	__u32 nr, i;
+	__u32 nr;
 
 	if (output == OUT_OPENMETRICS) {
 		om_show(argc, argv);
 		return EXIT_OK;
 	}
 	sets = select_sets(argc, argv, &nr);
-	for (i = 0; i < nr; i++)
-		set_snapshot(&sets[i]);
+	snapshot_array(sets, nr);
 	report(sets, nr, false);
 	return EXIT_OK;
 }
@@ -527,11 +685,10 @@ static int cmd_watch(int argc, char **argv, double interval, long count)
 		for (i = 0; i < nr; i++) {
 			struct set *s = &sets[i];
 
-			memcpy(s->prev, s->values,
-			       s->info.nr_counters * sizeof(__s64));
+			memcpy(s->prev, s->values, s->room * sizeof(__s64));
 			s->prev_timestamp_ns = s->timestamp_ns;
-			set_snapshot(s);
 		}
+		snapshot_array(sets, nr);
 		if (!json && n)
 			putchar('\n');
 		report(sets, nr, n > 0);
@@ -725,12 +882,12 @@ static unsigned long check_report(struct check *checks, int nr,
 
 static int cmd_check(int argc, char **argv, double interval, long count)
 {
+	int nr_want = 0, nr_checks = 0, a, e, n;
 	struct check *checks = NULL;
-	int nr_want = 0, nr_checks = 0, a, e;
+	struct set *sets, **held;
+	__u32 nr, nr_held = 0, i, k;
 	unsigned long snaps;
 	struct timespec next;
-	struct set *sets;
-	__u32 nr, i, k;
 	char **want;
 
 	/* The sets: those named, and those the -e invariants name. */
@@ -765,19 +922,25 @@ static int cmd_check(int argc, char **argv, double interval, long count)
 					   cli_invariants[e].text, false);
 	}
 
+	/* The sets there is something to hold to, snapshotted together. */
+	held = calloc(nr ? nr : 1, sizeof(*held));
+	if (!held)
+		die(EXIT_ERROR, "out of memory");
+	for (i = 0; i < nr; i++) {
+		for (n = 0; n < nr_checks && checks[n].set != &sets[i]; n++)
+			;
+		if (n < nr_checks)
+			held[nr_held++] = &sets[i];
+	}
+
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (snaps = 0; nr_checks && snaps < (unsigned long)count; snaps++) {
 		if (snaps)
 			sleep_until_next(&next, interval);
-		for (i = 0; i < nr; i++) {
-			struct set *s = &sets[i];
-			int n;
+		snapshot_or_die(held, nr_held);
+		for (i = 0; i < nr_held; i++) {
+			struct set *s = held[i];
 
-			for (n = 0; n < nr_checks && checks[n].set != s; n++)
-				;
-			if (n == nr_checks)
-				continue;	/* nothing to hold it to */
-			set_snapshot(s);
 			for (n = 0; n < nr_checks; n++) {
 				struct check *c = &checks[n];
 
@@ -870,14 +1033,12 @@ static bool om_read_racy(struct om_set *o)
 }
 
 /*
- * Read one set for a document: its names, its invariants, the racy read
- * with --racy, then the one snapshot all its samples come from.  Returns
- * false, with errno set, if the set could not be read (ENOENT: destroyed).
+ * Read what a document needs of one set but its snapshot: its names, its
+ * invariants, and the racy read with --racy.  Returns false, with errno
+ * set, if the set could not be read (ENOENT: destroyed).
  */
 static bool om_read_set(struct om_set *o)
 {
-	__u32 k;
-
 	if (set_try_names(&o->s))
 		return false;
 	o->texts = set_try_invariants(&o->s, &o->nr_invariants);
@@ -888,13 +1049,18 @@ static bool om_read_set(struct om_set *o)
 		die(EXIT_ERROR, "out of memory");
 	if (racy && !om_read_racy(o))
 		return false;
-	if (set_try_snapshot(&o->s, o->s.values))
-		return false;
+	return true;
+}
+
+/* Hold the snapshot all samples of @o come from to its invariants. */
+static void om_judge(struct om_set *o)
+{
+	__u32 k;
+
 	for (k = 0; k < o->nr_invariants; k++)
 		o->broken[k] = om_broken(&o->s, o->texts +
 					 k * CONSTATS_INVARIANT_LEN,
 					 o->s.values);
-	return true;
 }
 
 static void om_set_free(struct om_set *o)
@@ -917,16 +1083,18 @@ static void om_free(struct om_set *sets, __u32 nr)
 }
 
 /*
- * The sets named in @argv, or all sets, each read by om_read_set().  With
- * @tolerant (export), a set that is not there or goes away meanwhile is
- * left out; otherwise that is an error.  *@nr receives the number read.
+ * The sets named in @argv, or all sets, each read by om_read_set(), then
+ * snapshotted together (snapshot_sets()).  With @tolerant (export), a set
+ * that is not there or goes away meanwhile is left out; otherwise that is
+ * an error.  *@nr receives the number read.
  */
 static struct om_set *om_read(int argc, char **argv, bool tolerant, __u32 *nr)
 {
 	struct constats_ioc_set_info *info;
-	__u32 nr_info, i, n = 0;
+	__u32 nr_info, i, n = 0, kept;
+	struct set **ptrs;
 	struct om_set *sets;
-	int a, b;
+	int a, b, *errs;
 
 	info = list_sets(&nr_info);
 	sets = calloc((argc ? (__u32)argc : nr_info) + 1, sizeof(*sets));
@@ -957,7 +1125,32 @@ static struct om_set *om_read(int argc, char **argv, bool tolerant, __u32 *nr)
 		om_set_free(&sets[n]);
 	}
 	free(info);
-	*nr = n;
+
+	ptrs = calloc(n + 1, sizeof(*ptrs));
+	errs = calloc(n + 1, sizeof(*errs));
+	if (!ptrs || !errs)
+		die(EXIT_ERROR, "out of memory");
+	for (i = 0; i < n; i++)
+		ptrs[i] = &sets[i].s;
+	snapshot_sets(ptrs, n, errs);
+	for (i = 0, kept = 0; i < n; i++) {
+		errno = errs[i];
+		if (errno && !tolerant)
+			set_die(&sets[i].s);
+		if (errno) {
+			om_set_free(&sets[i]);
+			continue;
+		}
+		om_judge(&sets[i]);
+		if (kept != i) {
+			sets[kept] = sets[i];
+			memset(&sets[i], 0, sizeof(sets[i]));
+		}
+		kept++;
+	}
+	free(ptrs);
+	free(errs);
+	*nr = kept;
 	return sets;
 }
 
