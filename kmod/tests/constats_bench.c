@@ -13,7 +13,8 @@
  *  - brackets per second with 1..nr_online writers on the same counters;
  *  - snapshot latency for 1, 16 and 256 counters against percpu_counter_sum
  *    over as many counters (alone with readers_only=1, which make bench
- *    loads at each -smp), and the writer's cost while a reader snapshots
+ *    loads at each -smp), with the median and 99th percentile of the
+ *    constats snapshots, and the writer's cost while a reader snapshots
  *    back-to-back.
  *
  * Results go to the kernel log as a table and as lines
@@ -32,6 +33,7 @@
 #include <linux/percpu.h>
 #include <linux/percpu_counter.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 
@@ -357,16 +359,25 @@ static int bench_reader_fn(void *arg)
 	return 0;
 }
 
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void bench_readers(void)
 {
 	static const unsigned int sizes[] = { 1, 16, BENCH_READ_MAX };
 	const char **names;
+	u64 *lat;
 	s64 *v;
 	unsigned int j, i, reads = 2000;
 
 	names = kcalloc(BENCH_READ_MAX, sizeof(*names), GFP_KERNEL);
 	v = kcalloc(BENCH_READ_MAX, sizeof(*v), GFP_KERNEL);
-	if (!names || !v)
+	lat = kcalloc(reads, sizeof(*lat), GFP_KERNEL);
+	if (!names || !v || !lat)
 		goto out;
 	for (i = 0; i < BENCH_READ_MAX; i++) {
 		names[i] = kasprintf(GFP_KERNEL, "c%u", i);
@@ -384,9 +395,15 @@ static void bench_readers(void)
 		if (IS_ERR(set))
 			goto out;
 		t0 = ktime_get_ns();
-		for (i = 0; i < reads; i++)
+		for (i = 0; i < reads; i++) {
+			u64 t1 = ktime_get_ns();
+
 			constats_read(set, v, sizes[j], NULL);
+			lat[i] = ktime_get_ns() - t1;
+		}
 		t_constats = (ktime_get_ns() - t0) * 1000 / reads;
+		/* The tail too: one slow snapshot in a hundred matters. */
+		sort(lat, reads, sizeof(*lat), bench_cmp_u64, NULL);
 		t0 = ktime_get_ns();
 		for (i = 0; i < reads; i++) {
 			unsigned int c;
@@ -403,12 +420,17 @@ static void bench_readers(void)
 			  t_constats);
 		bench_csv("read", "percpu_counter_sum", sizes[j],
 			  num_online_cpus(), t_pc);
+		bench_csv("read_p50", "constats_read", sizes[j],
+			  num_online_cpus(), lat[reads / 2] * 1000);
+		bench_csv("read_p99", "constats_read", sizes[j],
+			  num_online_cpus(), lat[reads * 99 / 100] * 1000);
 	}
 out:
 	for (i = 0; names && i < BENCH_READ_MAX; i++)
 		kfree(names[i]);
 	kfree(names);
 	kfree(v);
+	kfree(lat);
 }
 
 /* A writer's cost alone, then with a reader snapshotting back-to-back. */
