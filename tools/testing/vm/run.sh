@@ -12,7 +12,9 @@
 # virtio NIC on QEMU's user network with those options (the guest loads
 # virtio_net itself); without it the guest has no NIC driver loaded.
 # CONSTATS_VM_SMP sets the number of vCPUs (default 4; make bench boots
-# 1, 2 and 8 too).
+# 1, 2 and 8 too).  CONSTATS_VM_ARGS adds QEMU arguments, split on
+# blanks: e.g. "-drive file=IMG,format=raw,if=virtio" for a disk (the
+# guest loads virtio_pci and virtio_blk itself).
 set -uo pipefail
 
 vmlinuz=${1:?usage: run.sh VMLINUZ INITRAMFS LOG [TIMEOUT_S]}
@@ -44,6 +46,7 @@ for attempt in 1 2; do
 			-kernel "$vmlinuz" -initrd "$initrd" \
 			-append "console=ttyS0 loglevel=5 panic=-1 tsc=reliable ${CONSTATS_VM_APPEND:-}" \
 			-display none -monitor none -serial stdio -no-reboot "${net[@]}" \
+			${CONSTATS_VM_ARGS:-} \
 			</dev/null 2>&1 | tr -d '\r' | tee "$log"
 	if [ "$attempt" -eq 2 ] || grep -q '^constats-vm: booted ' "$log" ||
 	   ! grep -q 'Kernel panic' "$log"; then
