@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * constats core: counter sets, the writer slow paths and the reader.
+ * constats core: counter sets, their registry and the writer slow paths.
+ * The reader is in constats_reader.c.
  *
  * The protocol follows the Go runtime's consistentHeapStats, with the deltas
  * kept per CPU instead of shared:
@@ -16,23 +17,13 @@
  *   release adds the scratch to the set's ->nmi_deltas of its generation
  *   with atomics.  An NMI with no bracket open on its CPU takes the
  *   task path.
- * - A reader rotates ->gen under the fallback lock, makes every other CPU
- *   run a full barrier (an IPI, as membarrier does: the writers pay no
- *   fence, the rare reader pays for it), waits until every CPU's sequences
- *   that were odd have changed, and from then on no writer can still be
- *   adding to the old generation.
+ * - A reader rotates ->gen under the fallback lock, waits for an RCU grace
+ *   period (every bracket is an RCU read-side critical section), checks
+ *   that no sequence it found odd is still so, and sums the generation it
+ *   left behind; see constats_reader.c.
  *
  * Every slot is cumulative: nothing but its writers ever writes it, so a
- * reader only reads the writers' cache lines.  Once the reader has waited,
- * the old generation's slots are stable; it sums them into ->stable for
- * that generation.  Every other generation has had no writer since its own
- * sum was taken, or only writers that started after this rotation, so the
- * snapshot is the sum of the three ->stable rows.  Any rotation to another
- * generation would do; the ring keeps Go's three.
- *
- * Waiting for a sequence to change, not to become even, means a reader waits
- * only for brackets open when it rotated: it cannot be starved by brackets
- * that open after it.
+ * reader only reads the writers' cache lines.
  *
  * PREEMPT_RT: the fallback lock is a raw_spinlock_t, because it is taken
  * in hard interrupt context (hrtimers marked _HARD, IPIs), where an RT
@@ -47,84 +38,24 @@
 #include <linux/atomic.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
-#include <linux/cpu.h>
-#include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/kcsan-checks.h>
 #include <linux/list.h>
-#include <linux/math64.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/processor.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 #include <linux/wait_bit.h>
 
 #include "constats_expr.h"
 #include "constats_internal.h"
 
-/**
- * struct constats_set - a counter set and its private state
- * @pub: fields the inline writer reads; first, so it shares their line
- * @lock: serialises fallback writers and the reader's rotation of ->gen;
- *	  raw, since hard interrupts take it on PREEMPT_RT too
- * @lock_flags: interrupt flags of the fallback bracket holding @lock
- * @lock_deltas: fallback writers' sums, [CONSTATS_NR_GENS][nr_counters]
- * @nmi_deltas: NMI writers' sums, [CONSTATS_NR_GENS][nr_counters]
- * @read_mutex: serialises readers of this set
- * @readers: readers inside constats_read(), waited for by constats_destroy()
- * @generation: snapshots taken so far, under @read_mutex
- * @rotations: snapshots begun so far, written under @read_mutex
- * @last_sync: ktime_get_ns() after the set's last IPI round, under
- *	       @read_mutex
- * @stable: per generation, the sum of all its slots when it was last
- *	    stable, [CONSTATS_NR_GENS][nr_counters], under @read_mutex
- * @totals: the latest snapshot, every counter, under @read_mutex
- * @inv: declared invariants, under @read_mutex
- * @nr_inv: how many
- * @inv_reported: a violation was logged already
- * @node: entry on constats_sets, under constats_sets_mutex
- * @id: number for user space, unique while the module is loaded
- * @name: the set's name
- * @counter_names: one name per counter
- */
-struct constats_set {
-	struct constats pub;
-	raw_spinlock_t lock ____cacheline_aligned_in_smp;
-	unsigned long lock_flags;
-	s64 *lock_deltas;
-	atomic64_t *nmi_deltas;
-	struct mutex read_mutex;	/* serialises readers of this set */
-	atomic_t readers;
-	u64 generation;
-	u64 rotations;
-	u64 last_sync;
-	s64 *stable;
-	s64 *totals;
-	struct constats_invariant *inv[CONSTATS_MAX_INVARIANTS];
-	unsigned int nr_inv;
-	bool inv_reported;
-	struct list_head node;
-	u32 id;
-	char name[CONSTATS_NAME_MAX + 1];
-	char (*counter_names)[CONSTATS_NAME_MAX + 1];
-};
-
 static LIST_HEAD(constats_sets);
 static DEFINE_MUTEX(constats_sets_mutex);
 static u32 constats_last_id;	/* under constats_sets_mutex */
-
-static inline struct constats_set *constats_to_set(const struct constats *pub)
-{
-	return container_of(pub, struct constats_set, pub);
-}
 
 /* The "constats" set: the core's own statistics, kept with its own API. */
 static const char *const constats_self_names[CONSTATS_SELF_NR] = {
@@ -139,40 +70,6 @@ static const char *const constats_self_names[CONSTATS_SELF_NR] = {
 };
 
 static struct constats *constats_self;
-
-/* A deliberately broken reader, to show that the invariant checks bite. */
-static bool debug_skip_wait;
-module_param(debug_skip_wait, bool, 0644);
-MODULE_PARM_DESC(debug_skip_wait,
-		 "DEBUG ONLY: readers do not wait for brackets in flight, so snapshots tear");
-
-/*
- * The writers pay for a snapshot in its IPI round (constats_sync_cpus()),
- * so a set starts at most one round per sync_interval_us: whatever the
- * readers do, unprivileged ones through /proc and the ioctl included, a
- * CPU takes at most that many of the set's IPIs a second.  A reader that
- * comes sooner sleeps out the interval, and the readers queued behind it
- * share its snapshot.  0 turns the pacing off.
- */
-#define CONSTATS_SYNC_INTERVAL_US	1000
-#define CONSTATS_SYNC_INTERVAL_MAX_US	USEC_PER_SEC
-
-static unsigned int sync_interval_us = CONSTATS_SYNC_INTERVAL_US;
-
-static int constats_sync_interval_set(const char *val,
-				      const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 0, CONSTATS_SYNC_INTERVAL_MAX_US);
-}
-
-static const struct kernel_param_ops constats_sync_interval_ops = {
-	.set = constats_sync_interval_set,
-	.get = param_get_uint,
-};
-module_param_cb(sync_interval_us, &constats_sync_interval_ops,
-		&sync_interval_us, 0644);
-MODULE_PARM_DESC(sync_interval_us,
-		 "Least time between two snapshots' IPI rounds on a set, in us (0 to 1000000, default 1000)");
 
 static void constats_self_add(struct constats *self, unsigned int a, s64 da)
 {
@@ -354,71 +251,6 @@ void constats_add_invalid(const struct constats *set, unsigned int counter,
 }
 EXPORT_SYMBOL_GPL(constats_add_invalid);
 
-/*
- * Sum generation @cur of every slot into ->stable, and the snapshot into
- * ->totals.  Only reads what writers write: they have all left @cur.
- */
-static void constats_sum(struct constats_set *s, unsigned int cur)
-{
-	unsigned int i, g, nr = s->pub.nr_counters, cpu;
-	s64 *stable = s->stable + cur * nr;
-
-	memset(stable, 0, nr * sizeof(*stable));
-	for_each_possible_cpu(cpu) {
-		const s64 *d = per_cpu_ptr(s->pub.cpu, cpu)->deltas + cur * nr;
-
-		for (i = 0; i < nr; i++) {
-			/* A writer here would mean the wait was wrong. */
-			ASSERT_EXCLUSIVE_WRITER(d[i]);
-			stable[i] += d[i];
-		}
-	}
-	for (i = 0; i < nr; i++) {
-#ifndef CONSTATS_BUSTED_FOLD_SKIP_LOCK	/* busted: lost adds (stress) */
-		stable[i] += s->lock_deltas[cur * nr + i];
-#endif
-		stable[i] += atomic64_read(&s->nmi_deltas[cur * nr + i]);
-	}
-	memset(s->totals, 0, nr * sizeof(*s->totals));
-	for (g = 0; g < CONSTATS_NR_GENS; g++)
-		for (i = 0; i < nr; i++)
-			s->totals[i] += s->stable[g * nr + i];
-}
-
-/* Log a violation once per set, with the snapshot's first values. */
-static void constats_report(struct constats_set *s,
-			    const struct constats_invariant *inv)
-{
-	unsigned int i, nr = min(s->pub.nr_counters, 8U);
-	char buf[256];
-	int len = 0;
-
-	for (i = 0; i < nr; i++)
-		len += scnprintf(buf + len, sizeof(buf) - len, " %s=%lld",
-				 s->counter_names[i], s->totals[i]);
-	pr_warn("set %s violates \"%s\" in snapshot %llu:%s%s\n", s->name,
-		constats_invariant_text(inv), s->generation, buf,
-		nr < s->pub.nr_counters ? " ..." : "");
-}
-
-/* Check the snapshot in ->totals against the set's invariants. */
-static unsigned int constats_check_totals(struct constats_set *s)
-{
-	unsigned int i, bad = 0;
-
-	lockdep_assert_held(&s->read_mutex);
-	for (i = 0; i < s->nr_inv; i++) {
-		if (constats_invariant_holds(s->inv[i], s->totals))
-			continue;
-		bad++;
-		if (s->inv_reported)
-			continue;
-		s->inv_reported = true;
-		constats_report(s, s->inv[i]);
-	}
-	return bad;
-}
-
 /**
  * constats_check() - hold values to a set's declared invariants
  * @set: counter set
@@ -532,220 +364,6 @@ int constats_declare(struct constats *set, const char *expr)
 }
 EXPORT_SYMBOL_GPL(constats_declare);
 
-/*
- * A bracket is a few adds long, so the reader spins for it; but in an
- * overcommitted VM the hypervisor may deschedule a vCPU inside a bracket,
- * and a reader spinning on may be holding the very host CPU that vCPU waits
- * for.  So, as the kernel's optimistic spinners do, the spin is bounded and
- * skipped when the writer's vCPU is known to be preempted; after it the
- * reader sleeps between looks, which lets its own vCPU halt.
- */
-#define CONSTATS_WAIT_SPINS	4096
-
-/*
- * If a bracket was open on *@seqp, of @cpu, wait for it to close; returns
- * whether it had to.  Any change will do: a bracket opened since adds into
- * the new generation.
- */
-static unsigned int constats_wait_seq(unsigned int *seqp, int cpu, u64 *spins)
-{
-	unsigned int seq = READ_ONCE(*seqp);
-	unsigned int n = 0;
-
-	if (!(seq & 1))
-		return 0;
-#ifdef CONSTATS_BUSTED_WAIT_EVEN
-	/*
-	 * Busted: waits for an even sequence, so for later brackets too
-	 * (caught by KUnit constats_read_waits_only_for_inflight).
-	 */
-	while (READ_ONCE(*seqp) & 1) {
-#else
-	while (READ_ONCE(*seqp) == seq) {
-#endif
-		if (n < CONSTATS_WAIT_SPINS && !vcpu_is_preempted(cpu)) {
-			n++;
-			cpu_relax();
-		} else {
-			usleep_range(10, 50);
-		}
-		(*spins)++;
-	}
-	return 1;
-}
-
-static void constats_sync_cpu(void *unused)
-{
-	smp_mb();	/* A, on a writer's CPU: see constats_sync_cpus() */
-}
-
-/*
- * The writers' half of A, paid by the reader: a full barrier on every other
- * online CPU, run in an IPI, between this CPU's ->gen store (ordered by B)
- * and its sequence loads (ordered by the acquire with which
- * smp_call_function() sees each IPI done).  An IPI lands between two
- * instructions of the interrupted CPU, so each bracket's odd sequence store
- * and ->gen load are in program order around it: both before it (the
- * reader sees the sequence odd, or the bracket closed and its adds), both
- * after it (the load sees the new ->gen), or the store before and the load
- * after, which is both at once.  This CPU needs no IPI: a bracket nested
- * over the reader, or one opened after the reader is preempted or moves
- * away, runs after the ->gen store in this CPU's own order.
- *
- * This is membarrier's asymmetric fence, with the same cost to the rare
- * side: one IPI round per snapshot, and a wakeup for CPUs that are idle.
- * synchronize_rcu_expedited() would spare those, but it also waits out
- * every open bracket, which would leave the sequences unused, and on
- * PREEMPT_RT (rcu_normal_after_boot) it is a normal grace period, ms long.
- * Holding the hotplug lock, as membarrier does, keeps a CPU from coming
- * online between the mask being read and the IPIs being sent.
- */
-static void constats_sync_cpus(void)
-{
-	cpus_read_lock();
-	smp_call_function(constats_sync_cpu, NULL, 1);
-	cpus_read_unlock();
-}
-
-/* Sleep until the set may start its next IPI round; see sync_interval_us. */
-static void constats_pace(struct constats_set *s)
-{
-	u64 interval = (u64)READ_ONCE(sync_interval_us) * NSEC_PER_USEC;
-	u64 since = ktime_get_ns() - s->last_sync;
-
-	if (since < interval)
-		fsleep(div_u64(interval - since, NSEC_PER_USEC) + 1);
-}
-
-/**
- * constats_read() - take a consistent snapshot of a set
- * @set: counter set
- * @values: where to store the counters' totals
- * @nr: room in @values; the first min(@nr, counters in set) are filled
- * @generation: if not NULL, receives the snapshot's number, which strictly
- *		increases with every snapshot of @set
- *
- * Every bracket released before this call started is in the snapshot;
- * every bracket is either wholly in it or wholly absent.  Waits only for
- * brackets that were open when the snapshot was taken.  Calls that wait
- * for one another may share a snapshot, one begun after all of them
- * started, and its number; a caller's successive calls never do.  A set
- * takes at most one snapshot per sync_interval_us (module parameter,
- * 1 ms by default); a call that comes sooner sleeps until then.
- *
- * Context: Process context; sleeps.  Not inside a bracket.
- * Return: the number of values filled, or -EINVAL if @set is NULL or
- * @values is NULL while @nr is not zero.
- */
-int constats_read(struct constats *set, s64 *values, unsigned int nr,
-		  u64 *generation)
-{
-	struct constats *self = READ_ONCE(constats_self);
-	unsigned int cur, next, n, cpu;
-	unsigned int violations = 0;
-	struct constats_set *s;
-	u64 waits = 0, spins = 0;
-	u64 gen, begun;
-
-	might_sleep();
-	if (!set || (nr && !values))
-		return -EINVAL;
-	s = constats_to_set(set);
-	n = min(nr, set->nr_counters);
-
-	atomic_inc(&s->readers);
-	/*
-	 * Readers share rotations.  One that begins after this point sees
-	 * every bracket released before it: it bumps ->rotations before its
-	 * ->gen store and B, and so sends its IPIs after this load could
-	 * still miss the bump, which is after this call began.  If such a
-	 * snapshot is complete once the mutex is ours, it is ours too, so
-	 * any number of readers queued on the mutex cost the writers one
-	 * rotation per round, not one each.
-	 */
-	begun = READ_ONCE(s->rotations);
-	mutex_lock(&s->read_mutex);
-	if (s->generation > begun) {
-		gen = s->generation;
-		goto copy;
-	}
-	/* Before the bump: readers that come while it sleeps share this. */
-#ifndef CONSTATS_BUSTED_NO_PACE	/* busted: readers unpaced (KUnit) */
-	constats_pace(s);
-#endif
-	WRITE_ONCE(s->rotations, s->rotations + 1);
-	cur = set->gen / set->nr_counters;
-#ifdef CONSTATS_BUSTED_ROTATE_NONE
-	/* Busted: writers stay in the generation being summed (stress). */
-	next = cur;
-#else
-	next = (cur + 1) % CONSTATS_NR_GENS;
-#endif
-
-	/*
-	 * Under ->lock: a fallback bracket is wholly before or after it.  A
-	 * plain store: the slots are cumulative, so a writer that loads the
-	 * new ->gen needs to see nothing else the reader wrote.
-	 */
-	raw_spin_lock_irq(&s->lock);
-	WRITE_ONCE(set->gen, next * set->nr_counters);
-	raw_spin_unlock_irq(&s->lock);
-	/*
-	 * B: order the ->gen store before the barrier every other CPU runs
-	 * in constats_sync_cpus(), and so before the sequence loads below.
-	 * With it, A in constats_acquire(); see there.
-	 */
-#ifndef CONSTATS_BUSTED_NO_MB_B	/* busted: B removed (arm64 code) */
-	smp_mb();
-#endif
-#ifndef CONSTATS_BUSTED_NO_SYNC	/* busted: writers' half of A (native) */
-	constats_sync_cpus();
-#endif
-	s->last_sync = ktime_get_ns();
-
-	for_each_possible_cpu(cpu) {
-		struct constats_cpu *c = per_cpu_ptr(set->cpu, cpu);
-
-		if (unlikely(READ_ONCE(debug_skip_wait)))
-			continue;
-#ifdef CONSTATS_BUSTED_NO_WAIT
-		continue;	/* busted: waits for nothing (stress) */
-#endif
-		waits += constats_wait_seq(&c->seq, cpu, &spins);
-		waits += constats_wait_seq(&c->nmi_seq, cpu, &spins);
-	}
-	/* D: pairs with C in constats_release(). */
-#ifndef CONSTATS_BUSTED_NO_RMB_D	/* busted: D removed (arm64 code) */
-	smp_rmb();
-#endif
-
-	constats_sum(s, cur);
-	gen = ++s->generation;
-	violations = constats_check_totals(s);
-copy:
-	if (n)
-		memcpy(values, s->totals, n * sizeof(*values));
-	mutex_unlock(&s->read_mutex);
-	/* The set may be freed from here on: wake_up_var() only hashes it. */
-	if (atomic_dec_and_test(&s->readers))
-		wake_up_var(&s->readers);
-
-	if (generation)
-		*generation = gen;
-	if (self) {
-		struct constats_writer w;
-
-		constats_acquire(self, &w, CONSTATS_SELF_NR);
-		constats_add(&w, CONSTATS_SELF_SNAPSHOTS, 1);
-		constats_add(&w, CONSTATS_SELF_READER_WAITS, waits);
-		constats_add(&w, CONSTATS_SELF_READER_SPINS, spins);
-		constats_add(&w, CONSTATS_SELF_INVARIANT_VIOLATIONS, violations);
-		constats_release(&w);
-	}
-	return n;
-}
-EXPORT_SYMBOL_GPL(constats_read);
-
 static bool constats_name_valid(const char *name)
 {
 	size_t len, i;
@@ -796,6 +414,7 @@ static void constats_free(struct constats_set *s)
 	for (i = 0; i < s->nr_inv; i++)
 		constats_invariant_free(s->inv[i]);
 	kfree(s->totals);
+	kfree(s->pending_seq);
 	free_percpu(s->pub.cpu);
 	kfree(s->stable);
 	kfree(s->nmi_deltas);
@@ -838,6 +457,7 @@ struct constats *constats_create(const char *name,
 		return ERR_PTR(-ENOMEM);
 	raw_spin_lock_init(&s->lock);
 	mutex_init(&s->read_mutex);
+	seqcount_mutex_init(&s->cache_seq, &s->read_mutex);
 	INIT_LIST_HEAD(&s->node);
 	strscpy(s->name, name, sizeof(s->name));
 
@@ -858,7 +478,10 @@ struct constats *constats_create(const char *name,
 	s->stable = kcalloc(CONSTATS_NR_GENS * nr_counters,
 			    sizeof(*s->stable), GFP_KERNEL);
 	s->totals = kcalloc(nr_counters, sizeof(*s->totals), GFP_KERNEL);
-	if (!s->lock_deltas || !s->nmi_deltas || !s->stable || !s->totals)
+	s->pending_seq = kcalloc(nr_cpu_ids * 2, sizeof(*s->pending_seq),
+				 GFP_KERNEL);
+	if (!s->lock_deltas || !s->nmi_deltas || !s->stable || !s->totals ||
+	    !s->pending_seq)
 		goto err_free;
 	/*
 	 * 8 + 24 bytes per counter on each CPU, packed: only that CPU writes
@@ -899,7 +522,8 @@ EXPORT_SYMBOL_GPL(constats_create);
  *
  * The name may be reused once this returns.  The caller guarantees that no
  * writer still uses @set and that no new constats_read() of it starts;
- * readers already inside constats_read(), and readers that reach the set
+ * readers already inside constats_read() or constats_read_sets(), and
+ * readers that reach the set
  * through /proc/constats or its ioctls, are waited for.
  *
  * Context: Process context; sleeps.
@@ -937,6 +561,37 @@ void constats_registry_lock(void)
 void constats_registry_unlock(void)
 {
 	mutex_unlock(&constats_sets_mutex);
+}
+
+void constats_hold(struct constats *set)
+{
+	lockdep_assert_held(&constats_sets_mutex);
+	atomic_inc(&constats_to_set(set)->readers);
+}
+
+void constats_unhold(struct constats *set)
+{
+	struct constats_set *s = constats_to_set(set);
+
+	/* The set may be freed from here on: wake_up_var() only hashes it. */
+	if (atomic_dec_and_test(&s->readers))
+		wake_up_var(&s->readers);
+}
+
+void constats_self_count_read(unsigned int snapshots, u64 waits, u64 spins,
+			      unsigned int violations)
+{
+	struct constats *self = READ_ONCE(constats_self);
+	struct constats_writer w;
+
+	if (!self)
+		return;
+	constats_acquire(self, &w, CONSTATS_SELF_NR);
+	constats_add(&w, CONSTATS_SELF_SNAPSHOTS, snapshots);
+	constats_add(&w, CONSTATS_SELF_READER_WAITS, waits);
+	constats_add(&w, CONSTATS_SELF_READER_SPINS, spins);
+	constats_add(&w, CONSTATS_SELF_INVARIANT_VIOLATIONS, violations);
+	constats_release(&w);
 }
 
 /* The set after @pos in creation order, or the first if @pos is NULL. */
@@ -993,19 +648,6 @@ struct constats *constats_kunit_self(void)
 }
 EXPORT_SYMBOL_GPL(constats_kunit_self);
 
-/**
- * constats_kunit_sync_interval() - set sync_interval_us, for constats_kunit
- * @us: the new interval, in microseconds
- *
- * Context: Any.
- * Return: the interval it replaces.
- */
-unsigned int constats_kunit_sync_interval(unsigned int us)
-{
-	return xchg(&sync_interval_us, min_t(unsigned int, us,
-					     CONSTATS_SYNC_INTERVAL_MAX_US));
-}
-EXPORT_SYMBOL_GPL(constats_kunit_sync_interval);
 #endif
 
 int constats_core_init(void)

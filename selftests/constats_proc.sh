@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # /proc/constats: its format, its mode (and the proc_mode parameter), an
-# unprivileged reader, and that nothing can write to it; the readers'
-# sync_interval_us parameter, its range and its mode.
+# unprivileged reader, and that nothing can write to it; the unprivileged
+# readers' shared_interval_ms parameter, its range and its mode.
 . "$(dirname "$0")/lib.sh"
 require_root_and_modules constats constats_stress
 unload_constats
@@ -31,16 +31,18 @@ check "the unprivileged check really runs unprivileged" \
 check "an unprivileged user cannot open it for writing" \
 	sh -c "! $(dirname "$0")/nobody sh -c 'echo x > /proc/constats' 2>/dev/null"
 check "root's write fails too" sh -c '! echo x 2>/dev/null > /proc/constats'
-p=/sys/module/constats/parameters/sync_interval_us
-check "sync_interval_us: 1000 by default, root sets it" \
-	sh -c "[ \"\$(cat $p)\" = 1000 ] && echo 0 > $p && [ \"\$(cat $p)\" = 0 ]"
-check "sync_interval_us: 1000001 fails with EINVAL and changes nothing" \
-	sh -c "(echo 1000001 > $p) 2>&1 | grep -q 'Invalid argument' &&
+p=/sys/module/constats/parameters/shared_interval_ms
+check "shared_interval_ms: 100 by default, root sets it" \
+	sh -c "[ \"\$(cat $p)\" = 100 ] && echo 0 > $p && [ \"\$(cat $p)\" = 0 ]"
+check "shared_interval_ms: 10001 fails with EINVAL and changes nothing" \
+	sh -c "(echo 10001 > $p) 2>&1 | grep -q 'Invalid argument' &&
 	       [ \"\$(cat $p)\" = 0 ]"
-check "sync_interval_us: an unprivileged user cannot set it" \
+check "shared_interval_ms: an unprivileged user cannot set it" \
 	sh -c "! $(dirname "$0")/nobody sh -c 'echo 5 > $p' 2>/dev/null &&
 	       [ \"\$(cat $p)\" = 0 ]"
-echo 1000 > $p
+echo 100 > $p
+check "no debug_skip_wait: no switch breaks the shipped reader" \
+	[ ! -e /sys/module/constats/parameters/debug_skip_wait ]
 check "rmmod constats_stress" rmmod constats_stress
 check "rmmod constats" rmmod constats
 

@@ -41,7 +41,11 @@
  *    must not nest on one CPU, as on every architecture Linux delivers
  *    them.
  *
- * 5) constats_read() sleeps and must not be called inside a bracket.
+ * 5) constats_read(), constats_read_sets() and constats_read_recent() may
+ *    sleep and must not be called inside a bracket.  Their barrier is an
+ *    RCU grace period, so a bracket must be opened only where RCU is
+ *    watching: not in noinstr code nor in the idle loop's RCU-idle part.
+ *    Kernels with CONFIG_PROVE_RCU warn at constats_acquire() otherwise.
  *
  * 6) The set's owner must stop all writers before constats_destroy();
  *    readers going through /proc/constats are handled by constats itself.
@@ -55,6 +59,7 @@
 #include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 
@@ -135,12 +140,43 @@ struct constats_writer {
 	unsigned int slow;
 };
 
+/* constats_read_sets() flags */
+/* A normal grace period: interrupts no CPU, takes milliseconds. */
+#define CONSTATS_READ_LAZY	0x1U
+/*
+ * On behalf of an unprivileged user: lazy, and queued on the constats-wide
+ * round, paced by the shared_interval_ms module parameter.
+ */
+#define CONSTATS_READ_SHARED	0x2U
+#define CONSTATS_READ_FLAGS	(CONSTATS_READ_LAZY | CONSTATS_READ_SHARED)
+
+/**
+ * struct constats_snapshot - one set's part of constats_read_sets()
+ * @set: in: the counter set
+ * @values: in: where its totals go
+ * @nr: in: room in @values; min(@nr, the set's counters) are filled
+ * @generation: out: the snapshot's number, as constats_read() gives it
+ * @stamp_ns: out: ktime_get_ns() when the snapshot's round began; every
+ *	      bracket released before then is in it
+ */
+struct constats_snapshot {
+	struct constats *set;
+	s64 *values;
+	unsigned int nr;
+	u64 generation;
+	u64 stamp_ns;
+};
+
 struct constats *constats_create(const char *name,
 				 const char *const *counter_names,
 				 unsigned int nr_counters);
 void constats_destroy(struct constats *set);
 int constats_read(struct constats *set, s64 *values, unsigned int nr,
 		  u64 *generation);
+int constats_read_sets(struct constats_snapshot *snaps, unsigned int n,
+		       unsigned int flags);
+int constats_read_recent(struct constats *set, s64 *values, unsigned int nr,
+			 u64 max_age_ns, u64 *generation, u64 *age_ns);
 int constats_declare(struct constats *set, const char *expr);
 int constats_check(struct constats *set, const s64 *values, unsigned int nr);
 
@@ -170,8 +206,8 @@ void constats_add_invalid(const struct constats *set, unsigned int counter,
  * warns once; its adds to counters the set has still count, the others
  * change nothing.
  *
- * Context: Any context, NMI included.  Must not sleep until
- * constats_release().
+ * Context: Any context, NMI included, where RCU is watching.  Must not
+ * sleep until constats_release().
  * Return: nothing; @w is ready for constats_add().
  */
 static __always_inline void constats_acquire(struct constats *set,
@@ -182,6 +218,12 @@ static __always_inline void constats_acquire(struct constats *set,
 	struct constats_cpu __percpu *cpu = set->cpu;
 	unsigned int gen;
 
+	/*
+	 * The reader's barrier is an RCU grace period, which waits only for
+	 * brackets that RCU can see.  Debug kernels only: nothing in others.
+	 */
+	RCU_LOCKDEP_WARN(!rcu_is_watching(),
+			 "constats bracket where RCU is not watching");
 	preempt_disable();
 	w->set = set;
 	/* The slow paths' slots hold this many. */
@@ -220,11 +262,12 @@ static __always_inline void constats_acquire(struct constats *set,
 	/*
 	 * A: the odd sequence store before the load of ->gen.  A compiler
 	 * barrier is all the writer pays; the reader pays for the rest (see
-	 * constats_sync_cpus()): after storing the new ->gen it makes every
-	 * other CPU run a full barrier.  This CPU's store and load are on one
-	 * side of that barrier or straddle it: a load after it sees the new
-	 * generation, a store before it is seen by the reader, which waits.
-	 * Never both missed.
+	 * kmod/constats_reader.c): after storing the new ->gen it waits for
+	 * an RCU grace period, and this bracket, with preemption disabled, is
+	 * an RCU read-side critical section.  Either it began before the
+	 * grace period, which then waits for it to end, or its CPU ran a full
+	 * barrier after the ->gen store and before this load, which so sees
+	 * the new generation.
 	 */
 	barrier();
 #ifndef CONSTATS_BUSTED_GEN_BEFORE_SEQ
@@ -294,8 +337,8 @@ static __always_inline void constats_release(struct constats_writer *w)
 	}
 	/*
 	 * C: the adds before the even sequence store.  Pairs with D in
-	 * constats_read(): a reader that sees the sequence move on also
-	 * sees every add of the bracket.
+	 * the reader's constats_finish(): a reader that sees the sequence
+	 * move on also sees every add of the bracket.
 	 */
 #ifndef CONSTATS_BUSTED_NO_WMB_C	/* busted: C removed (arm64 code) */
 	smp_wmb();

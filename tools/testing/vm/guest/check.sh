@@ -215,17 +215,9 @@ tap_check "declared invariants held in every snapshot: invariant_violations == 0
 tap_check "rmmod constats" rmmod constats
 tap_check "/proc/constats is gone" [ ! -e /proc/constats ]
 
-# The same checks bite: a reader that does not wait tears snapshots.
-# Task brackets pause 20 us between their adds, so that the reader, which
-# still rotates but sums at once, finds one open every time.
-insmod ./constats.ko debug_skip_wait=1
-insmod ./constats_stress.ko duration=0 readers=1 stat_interval=0 hold_us=20
-sleep 3
-broken=$(proc_value constats invariant_violations)
-rmmod constats_stress
-rmmod constats
-echo "broken reader (debug_skip_wait=1): invariant_violations=$broken"
-tap_check "a broken reader makes invariant_violations non-zero" [ "$broken" -gt 0 ]
+# That the same checks bite on a reader that tears is shown by the busted
+# variants rotate_none and fold_skip_lock (tools/testing/mutants.txt):
+# the shipped module has no switch that breaks its reader.
 
 ./constats list 2>/tmp/err.txt
 tap_check "constats without the module exits 3" [ $? -eq 3 ]
