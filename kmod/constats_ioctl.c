@@ -6,11 +6,17 @@
  *
  * Each command copies its struct in with copy_struct_from_user() against the
  * caller's @size, validates it fully, does its work into kernel buffers with
- * the registry locked (so the set cannot go away underneath), and only then
- * copies out.  A call that fails writes nothing to user space, except
- * ENOSPC, which reports the count needed in the struct.
+ * the registry locked or the sets it reads held (so no set goes away
+ * underneath), and only then copies out.  A call that fails writes nothing
+ * to user space, except ENOSPC, which reports the count needed in the
+ * struct.
+ *
+ * Snapshots taken for a caller without CAP_PERFMON (or CAP_SYS_ADMIN) use
+ * CONSTATS_READ_SHARED: whatever unprivileged users do, they share paced
+ * rounds and interrupt no CPU.
  */
 #include <linux/build_bug.h>
+#include <linux/capability.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -57,7 +63,8 @@ static long constats_ioc_version(void __user *uarg)
 	if (ret)
 		return ret;
 	k.version = CONSTATS_ABI_VERSION;
-	k.features = CONSTATS_FEATURE_SNAPSHOT | CONSTATS_FEATURE_INVARIANTS;
+	k.features = CONSTATS_FEATURE_SNAPSHOT | CONSTATS_FEATURE_INVARIANTS |
+		     CONSTATS_FEATURE_SNAPSHOT_SETS;
 	k.max_counters = CONSTATS_MAX_COUNTERS;
 	k.name_len = CONSTATS_NAME_LEN;
 	return constats_copy_out(uarg, &k, sizeof(k), usize);
@@ -182,10 +189,16 @@ static long constats_ioc_names(void __user *uarg)
 	return ret;
 }
 
+/* How the caller's snapshots are read: see the top of this file. */
+unsigned int constats_read_flags(void)
+{
+	return perfmon_capable() ? 0 : CONSTATS_READ_SHARED;
+}
+
 static long constats_ioc_snapshot(void __user *uarg)
 {
+	struct constats_snapshot snap = {};
 	struct constats_ioc_snapshot k;
-	struct constats *set;
 	s64 *values;
 	u32 usize, n = 0;
 	int ret;
@@ -204,20 +217,163 @@ static long constats_ioc_snapshot(void __user *uarg)
 	if (!values)
 		return -ENOMEM;
 
+	/* Held, not locked, while it waits: creates and destroys go on. */
 	constats_registry_lock();
-	set = constats_find_room(k.id, k.values, k.nr_counters, &n, &ret);
-	if (ret == 0) {
-		ret = constats_read(set, values, n, &k.generation);
-		k.timestamp_ns = ktime_get_ns();
-		if (ret > 0)
-			ret = 0;
-	}
+	snap.set = constats_find_room(k.id, k.values, k.nr_counters, &n, &ret);
+	if (ret == 0)
+		constats_hold(snap.set);
 	constats_registry_unlock();
+	if (ret == 0) {
+		snap.values = values;
+		snap.nr = n;
+		ret = constats_read_sets(&snap, 1, constats_read_flags());
+		constats_unhold(snap.set);
+		k.generation = snap.generation;
+		k.timestamp_ns = snap.stamp_ns;
+	}
 
 	k.nr_counters = n;
 	ret = constats_finish(uarg, &k, sizeof(k), usize, ret, k.values, values,
 			      n * sizeof(*values));
 	kfree(values);
+	return ret;
+}
+
+/*
+ * CONSTATS_IOC_SNAPSHOT_SETS: every entry's set is found and held first,
+ * then all are read behind one barrier, then each entry is written back.
+ * Entry errors (ENOENT, ENOSPC) are the entry's own; an EFAULT on an entry
+ * fails the call, and nothing more is written after it.
+ */
+struct constats_sets_entry {
+	struct constats_ioc_snapshot_entry e;
+	u32 usize;
+	int snap;	/* its index in the snapshots read, or -1 */
+};
+
+static int constats_sets_copy_in(struct constats_sets_entry *ents,
+				 const struct constats_ioc_snapshot_sets *k)
+{
+	u8 __user *base = u64_to_user_ptr(k->entries);
+	u32 i;
+	int ret;
+
+	for (i = 0; i < k->nr_entries; i++) {
+		ret = copy_struct_from_user(&ents[i].e, sizeof(ents[i].e),
+					    base + (size_t)i * k->entry_size,
+					    k->entry_size);
+		if (ret)
+			return ret;
+		if (ents[i].e.reserved)
+			return -EINVAL;
+		ents[i].usize = k->entry_size;
+	}
+	return 0;
+}
+
+static long constats_ioc_snapshot_sets(void __user *uarg)
+{
+	struct constats_ioc_snapshot_sets k;
+	struct constats_sets_entry *ents = NULL;
+	struct constats_snapshot *snaps = NULL;
+	unsigned int nsnap = 0, j;
+	s64 *values = NULL;
+	size_t nvalues = 0;
+	u8 __user *base;
+	u32 usize, i;
+	int ret;
+
+	ret = constats_copy_in(&k, sizeof(k),
+			       CONSTATS_IOC_SNAPSHOT_SETS_SIZE_VER0, uarg,
+			       &usize);
+	if (ret)
+		return ret;
+	if (k.flags || !k.nr_entries ||
+	    k.nr_entries > CONSTATS_SNAPSHOT_SETS_MAX ||
+	    k.entry_size < CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0)
+		return -EINVAL;
+	base = u64_to_user_ptr(k.entries);
+	k.timestamp_ns = 0;
+
+	ents = kvcalloc(k.nr_entries, sizeof(*ents), GFP_KERNEL);
+	snaps = kvcalloc(k.nr_entries, sizeof(*snaps), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!ents || !snaps)
+		goto out;
+	ret = constats_sets_copy_in(ents, &k);
+	if (ret)
+		goto out;
+
+	/* Find and hold each set; size one buffer for all their values. */
+	constats_registry_lock();
+	for (i = 0; i < k.nr_entries; i++) {
+		struct constats_ioc_snapshot_entry *e = &ents[i].e;
+		struct constats *set;
+		u32 n;
+		int err;
+
+		set = constats_find_room(e->id, e->values, e->nr_counters, &n,
+					 &err);
+		e->nr_counters = n;
+		e->generation = 0;
+		e->error = err < 0 ? -err : 0;
+		ents[i].snap = -1;
+		if (err)	/* ENOENT, ENOSPC, or only asking the count */
+			continue;
+		ents[i].snap = nsnap;
+		constats_hold(set);
+		snaps[nsnap].set = set;
+		snaps[nsnap].nr = n;
+		nsnap++;
+		nvalues += n;
+	}
+	constats_registry_unlock();
+
+	ret = 0;
+	if (nsnap) {
+		values = kvmalloc_array(nvalues, sizeof(*values), GFP_KERNEL);
+		if (!values)
+			ret = -ENOMEM;
+		for (j = 0, nvalues = 0; values && j < nsnap; j++) {
+			snaps[j].values = values + nvalues;
+			nvalues += snaps[j].nr;
+		}
+		if (values)
+			ret = constats_read_sets(snaps, nsnap,
+						 constats_read_flags());
+		for (j = 0; j < nsnap; j++)
+			constats_unhold(snaps[j].set);
+		if (ret)
+			goto out;
+	}
+
+	/* Write each entry back, and the values of those that were read. */
+	for (i = 0; i < k.nr_entries; i++) {
+		struct constats_ioc_snapshot_entry *e = &ents[i].e;
+		u8 __user *uent = base + (size_t)i * k.entry_size;
+
+		if (ents[i].snap >= 0) {
+			struct constats_snapshot *sn = &snaps[ents[i].snap];
+
+			e->generation = sn->generation;
+			k.timestamp_ns = max(k.timestamp_ns, sn->stamp_ns);
+			if (copy_to_user(u64_to_user_ptr(e->values), sn->values,
+					 sn->nr * sizeof(*sn->values))) {
+				ret = -EFAULT;
+				goto out;
+			}
+		}
+		if (copy_to_user(uent, e, min_t(size_t, sizeof(*e),
+						ents[i].usize))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	ret = constats_copy_out(uarg, &k, sizeof(k), usize);
+out:
+	kvfree(values);
+	kvfree(snaps);
+	kvfree(ents);
 	return ret;
 }
 
@@ -273,6 +429,10 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		     CONSTATS_IOC_SNAPSHOT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_invariants) !=
 		     CONSTATS_IOC_INVARIANTS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct constats_ioc_snapshot_sets) !=
+		     CONSTATS_IOC_SNAPSHOT_SETS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct constats_ioc_snapshot_entry) !=
+		     CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct constats_ioc_set_info) != 40);
 	BUILD_BUG_ON(CONSTATS_INVARIANT_MAX + 1 != CONSTATS_INVARIANT_LEN);
 	BUILD_BUG_ON(CONSTATS_NAME_MAX + 1 != CONSTATS_NAME_LEN);
@@ -297,6 +457,8 @@ long constats_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return constats_ioc_snapshot(uarg);
 	case _IOC_NR(CONSTATS_IOC_INVARIANTS):
 		return constats_ioc_invariants(uarg);
+	case _IOC_NR(CONSTATS_IOC_SNAPSHOT_SETS):
+		return constats_ioc_snapshot_sets(uarg);
 	}
 	return -ENOTTY;
 }

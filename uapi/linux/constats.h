@@ -209,6 +209,7 @@ struct constats_ioc_snapshot_sets {
 #define CONSTATS_IOC_NAMES	_IOWR(CONSTATS_IOC_MAGIC, 0x02, struct constats_ioc_names)
 #define CONSTATS_IOC_SNAPSHOT	_IOWR(CONSTATS_IOC_MAGIC, 0x03, struct constats_ioc_snapshot)
 #define CONSTATS_IOC_INVARIANTS	_IOWR(CONSTATS_IOC_MAGIC, 0x04, struct constats_ioc_invariants)
-#define CONSTATS_IOC_SNAPSHOT_SETS	_IOWR(CONSTATS_IOC_MAGIC, 0x05, struct constats_ioc_snapshot_sets)
+#define CONSTATS_IOC_SNAPSHOT_SETS	\
+	_IOWR(CONSTATS_IOC_MAGIC, 0x05, struct constats_ioc_snapshot_sets)
 
 #endif /* _UAPI_LINUX_CONSTATS_H */
