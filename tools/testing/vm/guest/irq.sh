@@ -49,6 +49,39 @@ stamp() {
 		/proc/uptime /proc/interrupts
 }
 
+# kinds: "UPTIME" and then, for CAL, RES, TLB and IWI in turn, the count
+# on each CPU so far.
+kinds() {
+	awk 'BEGIN { split("CAL RES TLB IWI", kind, " ") }
+	     FILENAME == "/proc/uptime" { t = $1; next }
+	     FNR == 1 { n = NF; next }
+	     { for (k = 1; k <= 4; k++) if ($1 == kind[k] ":")
+		for (i = 0; i < n; i++) c[k, i] = $(i + 2) }
+	     END { printf "%s %d", t, n
+		   for (k = 1; k <= 4; k++) for (i = 0; i < n; i++) printf " %d", c[k, i]
+		   print "" }' /proc/uptime /proc/interrupts
+}
+
+# by_kind KINDS0 KINDS1 KINDS2: what the second window added per second
+# over the first, by kind, on CPUs 1 to 3, e.g. "CPU1 RES +9.7; CPU2 -".
+by_kind() {
+	echo "$1 $2 $3" | awk '{ w = NF / 3; n = $2
+		for (c = 1; c <= 3; c++) {
+			txt = sprintf("%sCPU%d", c > 1 ? "; " : "", c); any = 0
+			for (k = 0; k < 4; k++) {
+				f = 3 + k * n + c
+				d = ($(2 * w + f) - $(w + f)) / ($(2 * w + 1) - $(w + 1)) \
+				    - ($(w + f) - $f) / ($(w + 1) - $1)
+				if (d >= 0.5 || d <= -0.5) {
+					txt = txt sprintf(" %s %+.1f", substr("CALRESTLBIWI", 3 * k + 1, 3), d)
+					any = 1
+				}
+			}
+			out = out txt (any ? "" : " -")
+		}
+		print out }'
+}
+
 # rates STAMP0 STAMP1: interrupts per second on each CPU between the two.
 rates() {
 	echo "$1 $2" | awk '{ n = NF / 2 - 1; dt = $(n + 2) - $1
@@ -72,14 +105,19 @@ scenario() {
 	key=$1 desc=$2 l1=$3 l2=$4 l3=$5 lab1=$6 lab2=$7
 	shift 7
 	s0=$(stamp)
+	k0=$(kinds)
 	sleep "$W"
 	s1=$(stamp)
+	k1=$(kinds)
 	out=$(./constats_irq read "$@" 0 "$W")
 	status=$?
 	s2=$(stamp)
+	k2=$(kinds)
+	kind=$(by_kind "$k0" "$k1" "$k2")
 	base=$(rates "$s0" "$s1")
 	meas=$(rates "$s1" "$s2")
 	echo "$desc: baseline/s $base; with the reader/s $meas; $out"
+	echo "$desc: by kind, per second over the baseline: $kind"
 	snaps=$(kv rate "$out")
 	errors=$(kv errors "$out")
 	verdict=$(echo "$base $meas" | awk -v l1="$l1" -v l2="$l2" -v l3="$l3" \
@@ -111,7 +149,8 @@ scenario() {
 	fi
 	summary="$summary
 $(printf '%-40s%s %12s' "$desc" "${verdict##*:}" "${snaps:-0}")
-$(printf '%-40s' "  (baseline, per second)")$(echo "$base" | awk '{ for (c = 2; c <= 4; c++) printf " %9.1f", $c }')"
+$(printf '%-40s' "  (baseline, per second)")$(echo "$base" | awk '{ for (c = 2; c <= 4; c++) printf " %9.1f", $c }')
+  (by kind: $kind)"
 }
 
 tap_check "booted with nohz_full=3: $(cat /sys/devices/system/cpu/nohz_full 2>&1)" \
