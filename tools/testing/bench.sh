@@ -62,6 +62,9 @@ ir=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null |
      awk '/PROGRAM TOTALS/ && !n++ { gsub(",", "", $1); print $1 / 1000 }')
 phase "ThreadSanitizer stress, 3 s"
 tsan=$("$out/native-tsan" stress 3 2>&1 || true)
+# Readers on 6.1, 6.12 and RT: latency by vCPUs, the interrupts they cost.
+phase "readers: snapshot latency and the interrupts readers cost"
+"$top/tools/testing/bench-readers.sh" "$report" "$out/bench-smp%s.log"
 phase "writing the report"
 
 csv=$report/results.csv
@@ -239,6 +242,7 @@ body=$(awk '/__preempt_count/ && !s { s = n - 1 } !/R_X86_64/ { n++ }
 	echo "callgrind: $ir instructions per bracket (acquire + 4 adds + release), call and return included."
 	echo "ThreadSanitizer, concurrent stress: $(grep -c 'WARNING: ThreadSanitizer' <<< "$tsan") reports; $(grep '^stress:' <<< "$tsan")"
 	echo
+	cat "$report/readers.md"
 	echo "## Racy per-CPU sums against constats snapshots"
 	echo
 	echo "The same adds kept in percpu_counters and summed one counter after"
