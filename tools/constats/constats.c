@@ -411,6 +411,48 @@ static bool snapshot_sets_call(struct set **sets, __u32 nr, int *errs,
 	return true;
 }
 
+struct id_index {
+	__u32 id, i;
+};
+
+static int id_index_cmp(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Sets named twice (show SET SET) go into a call once: the ABI does not say
+ * what one set twice in a call gives.  Marks each later copy's @errs -2,
+ * with the index of the first in @first.
+ */
+static void mark_copies(struct set **sets, __u32 nr, int *errs, __u32 *first)
+{
+	struct id_index *v = calloc(nr, sizeof(*v));
+	__u32 i, head = 0;
+
+	if (!v)
+		die(EXIT_ERROR, "out of memory");
+	for (i = 0; i < nr; i++) {
+		v[i].id = sets[i]->info.id;
+		v[i].i = i;
+	}
+	/* By id, then by index: each run of one id starts with its first. */
+	qsort(v, nr, sizeof(*v), id_index_cmp);
+	for (i = 1; i < nr; i++) {
+		if (v[i].id != v[head].id) {
+			head = i;
+			continue;
+		}
+		errs[v[i].i] = -2;
+		first[v[i].i] = v[head].i;
+	}
+	free(v);
+}
+
 /*
  * Snapshots of @nr sets, each into its ->values, with @errs[i] receiving
  * 0 or the errno of sets[i] (ENOENT: it was destroyed).  Where the module
@@ -422,7 +464,7 @@ static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
 {
 	__u32 max = CONSTATS_SNAPSHOT_SETS_MAX, i, done, chunk;
 	struct constats_ioc_snapshot_entry *e = NULL;
-	__u32 *idx = NULL;
+	__u32 *idx = NULL, *first = NULL;
 	int tries, err;
 
 	for (i = 0; i < nr; i++)
@@ -431,8 +473,10 @@ static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
 		chunk = nr < max ? nr : max;
 		e = calloc(chunk, sizeof(*e));
 		idx = calloc(chunk, sizeof(*idx));
-		if (!e || !idx)
+		first = calloc(nr, sizeof(*first));
+		if (!e || !idx || !first)
 			die(EXIT_ERROR, "out of memory");
+		mark_copies(sets, nr, errs, first);
 	}
 	for (done = 0; e && done < nr; done += chunk) {
 		chunk = nr - done < max ? nr - done : max;
@@ -464,8 +508,22 @@ one_by_one:
 		if (errs[i] == -1)
 			errs[i] = set_try_snapshot(sets[i], sets[i]->values) ?
 				  errno : 0;
+	for (i = 0; i < nr; i++) {
+		struct set *s = sets[i], *f;
+
+		if (errs[i] != -2)
+			continue;
+		f = sets[first[i]];
+		errs[i] = errs[first[i]];
+		if (s->room < f->room)
+			set_grow(s, f->room);
+		memcpy(s->values, f->values, f->room * sizeof(__s64));
+		s->generation = f->generation;
+		s->timestamp_ns = f->timestamp_ns;
+	}
 	free(e);
 	free(idx);
+	free(first);
 }
 
 /* As snapshot_sets(), but the first set that could not be read is fatal. */

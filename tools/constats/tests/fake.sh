@@ -112,6 +112,14 @@ same "show, 70000 sets" FAKE_SETS=70000 -- show
 check "... in two calls, 65536 entries at most" \
 	calls all "snapshot 0 sets 2 entries 70000"
 
+# A set named twice goes into the call once, and is shown twice.
+run twice 0x7 FAKE_SETS=4 -- show set2 set1 set2
+check "a set named twice: asked once, shown twice from that snapshot" \
+	sh -c "[ \$(cat '$out/twice.rc') = 0 ] &&
+	       [ \$(grep -c '^set2 ' '$out/twice.out') = 2 ] &&
+	       [ \$(sort '$out/twice.out' | uniq -d | grep -c ' c[0-9] ') = 3 ] &&
+	       [ \"\$(cat '$out/twice.log')\" = 'snapshot 0 sets 1 entries 2' ]"
+
 # A set whose entry wants more room: grown, asked again, shown as listed.
 run grow 0x7 FAKE_SETS=4 FAKE_GROW=3 -- show
 run plain 0x7 FAKE_SETS=4 -- show

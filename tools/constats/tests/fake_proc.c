@@ -20,6 +20,9 @@
  *	FAKE_GROW=ID	that set's snapshots want one counter more than it
  *			lists (ENOSPC), and then leave the extra one at -1
  *	FAKE_LOG=FILE	append "snapshot N sets M entries K" at exit
+ *
+ * CONSTATS_IOC_SNAPSHOT_SETS refuses one set twice in a call (EINVAL),
+ * which the ABI leaves open: the tool must not ask so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +43,7 @@ static int fake_fd = -1;
 static unsigned int nr_sets = 3, vanish, grow;
 static unsigned long long features = 0x7;
 static unsigned long *gens;
+static unsigned char *seen;	/* per id, in one CONSTATS_IOC_SNAPSHOT_SETS */
 static unsigned long nr_snapshot, nr_snapshot_sets, nr_entries_total;
 
 static void __attribute__((constructor)) fake_init(void)
@@ -59,6 +63,7 @@ static void __attribute__((constructor)) fake_init(void)
 	if (e)
 		grow = strtoul(e, NULL, 0);
 	gens = calloc(nr_sets + 1, sizeof(*gens));
+	seen = calloc(nr_sets + 1, 1);
 }
 
 static void __attribute__((destructor)) fake_fini(void)
@@ -267,6 +272,7 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 		    k.entry_size < CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0)
 			return ret ?: -EINVAL;
 		ent = (unsigned char *)(uintptr_t)k.entries;
+		memset(seen, 0, nr_sets + 1);
 		for (i = 0; i < k.nr_entries; i++) {
 			ret = copy_in(&e, sizeof(e),
 				      CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0,
@@ -274,6 +280,8 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 				      k.entry_size);
 			if (ret || e.reserved)
 				return ret ?: -EINVAL;
+			if (exists(e.id) && seen[e.id]++)
+				return -EINVAL;
 		}
 		nr_snapshot_sets++;
 		nr_entries_total += k.nr_entries;
