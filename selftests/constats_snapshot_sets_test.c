@@ -483,7 +483,7 @@ TEST_F(snapshot_sets, bad_values_pointer_efault)
 
 TEST_F(snapshot_sets, per_entry_errors)
 {
-	struct constats_ioc_snapshot_entry e[4];
+	struct constats_ioc_snapshot_entry e[5];
 	__s64 v[4][NR_SELF + 1];
 	__u64 ts = 0;
 
@@ -517,6 +517,13 @@ TEST_F(snapshot_sets, per_entry_errors)
 	EXPECT_EQ(0, e[3].error);
 	EXPECT_LT(e[1].generation, e[3].generation);
 	EXPECT_EQ(v[3][SELF_CREATED] - v[3][SELF_DESTROYED], v[3][SELF_ALIVE]);
+
+	/* No buffer and no room: the count, and no snapshot. */
+	e[4] = entry(self->self_id, NULL, 0);
+	ASSERT_EQ(0, snapshot_sets(self->fd, &e[4], 1, NULL));
+	EXPECT_EQ(0, e[4].error);
+	EXPECT_EQ(NR_SELF, e[4].nr_counters);
+	EXPECT_EQ(0, e[4].generation);
 }
 
 TEST_F(snapshot_sets, per_entry_errors_beside_two_sets)
