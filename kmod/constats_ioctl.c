@@ -292,6 +292,9 @@ static long constats_ioc_snapshot_sets(void __user *uarg)
 	    k.nr_entries > CONSTATS_SNAPSHOT_SETS_MAX ||
 	    k.entry_size < CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0)
 		return -EINVAL;
+	/* An entry may grow, but not so far that checking its tail is work. */
+	if (k.entry_size > CONSTATS_SNAPSHOT_ENTRY_MAX)
+		return -E2BIG;
 	base = u64_to_user_ptr(k.entries);
 	k.timestamp_ns = 0;
 
@@ -321,6 +324,14 @@ static long constats_ioc_snapshot_sets(void __user *uarg)
 		if (err)	/* ENOENT, ENOSPC, or only asking the count */
 			continue;
 		ents[i].snap = nsnap;
+		/* One buffer holds them all: bound it, whoever calls. */
+		if (nvalues + n > CONSTATS_SNAPSHOT_SETS_VALUES_MAX) {
+			constats_registry_unlock();
+			for (j = 0; j < nsnap; j++)
+				constats_unhold(snaps[j].set);
+			ret = -E2BIG;
+			goto out;
+		}
 		constats_hold(set);
 		snaps[nsnap].set = set;
 		snaps[nsnap].nr = n;

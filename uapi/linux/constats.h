@@ -169,6 +169,10 @@ struct constats_ioc_snapshot_entry {
 
 /* Most entries in one CONSTATS_IOC_SNAPSHOT_SETS call. */
 #define CONSTATS_SNAPSHOT_SETS_MAX	65536
+/* Most counters, over all its entries' sets, in one such call. */
+#define CONSTATS_SNAPSHOT_SETS_VALUES_MAX	1048576
+/* Largest entry_size accepted (E2BIG beyond). */
+#define CONSTATS_SNAPSHOT_ENTRY_MAX	4096
 
 /**
  * struct constats_ioc_snapshot_sets - CONSTATS_IOC_SNAPSHOT_SETS: snapshots
@@ -185,7 +189,10 @@ struct constats_ioc_snapshot_entry {
  * Each entry is what CONSTATS_IOC_SNAPSHOT would give for its set, and the
  * call's promises are the same for every set in it; the sets' snapshots
  * are taken at one moment, so they share one barrier.  An entry's own
- * error (@error) does not fail the call.
+ * error (@error) does not fail the call.  The call fails with E2BIG if
+ * @entry_size exceeds CONSTATS_SNAPSHOT_ENTRY_MAX, or if the sets of its
+ * entries hold more than CONSTATS_SNAPSHOT_SETS_VALUES_MAX counters in all
+ * (a set named twice counts twice): split such a call.
  */
 struct constats_ioc_snapshot_sets {
 	__u32 size;
