@@ -454,10 +454,34 @@ static void mark_copies(struct set **sets, __u32 nr, int *errs, __u32 *first)
 }
 
 /*
+ * How many of the @nr sets from @sets on go into one call: at most
+ * CONSTATS_SNAPSHOT_SETS_MAX entries, whose sets hold at most
+ * CONSTATS_SNAPSHOT_SETS_VALUES_MAX counters (more is E2BIG), and at least
+ * one set.  Only those still to read (@errs -1) are asked for.
+ */
+static __u32 snapshot_sets_chunk(struct set **sets, __u32 nr, const int *errs)
+{
+	__u64 values = 0;
+	__u32 i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (errs[i] != -1)
+			continue;
+		if (n == CONSTATS_SNAPSHOT_SETS_MAX ||
+		    (n && values + sets[i]->room >
+		     CONSTATS_SNAPSHOT_SETS_VALUES_MAX))
+			break;
+		values += sets[i]->room;
+		n++;
+	}
+	return i;
+}
+
+/*
  * Snapshots of @nr sets, each into its ->values, with @errs[i] receiving
  * 0 or the errno of sets[i] (ENOENT: it was destroyed).  Where the module
  * serves CONSTATS_IOC_SNAPSHOT_SETS, the sets' snapshots are taken
- * together, CONSTATS_SNAPSHOT_SETS_MAX at a time: one barrier for them
+ * together, as many as one call takes at a time: one barrier for them
  * all, where one CONSTATS_IOC_SNAPSHOT per set costs one each.
  */
 static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
@@ -479,7 +503,7 @@ static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
 		mark_copies(sets, nr, errs, first);
 	}
 	for (done = 0; e && done < nr; done += chunk) {
-		chunk = nr - done < max ? nr - done : max;
+		chunk = snapshot_sets_chunk(sets + done, nr - done, errs + done);
 		/*
 		 * A set asks for more room once, and a signal (export's) may
 		 * cut a paced wait short: a few rounds are plenty.
@@ -499,6 +523,9 @@ static void snapshot_sets(struct set **sets, __u32 nr, int *errs)
 			}
 			break;
 		}
+		/* A module that takes less than its header says: one by one. */
+		if (err == E2BIG)
+			continue;
 		for (i = done; i < done + chunk; i++)
 			if (errs[i] == -1)
 				errs[i] = err;

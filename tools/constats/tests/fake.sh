@@ -111,6 +111,10 @@ done
 same "show, 70000 sets" FAKE_SETS=70000 -- show
 check "... in two calls, 65536 entries at most" \
 	calls all "snapshot 0 sets 2 entries 70000"
+# More counters than one call takes (CONSTATS_SNAPSHOT_SETS_VALUES_MAX).
+same "check, 4200 sets of 256 counters" FAKE_SETS=4200 FAKE_COUNTERS=256 -- check
+check "... in two calls, 1048576 counters at most" \
+	calls all "snapshot 0 sets 2 entries 4200"
 
 # A set named twice goes into the call once, and is shown twice.
 run twice 0x7 FAKE_SETS=4 -- show set2 set1 set2

@@ -14,6 +14,7 @@
  *	FAKE_SETS=N	sets (default 3): set 0 is "constats", set i "set<i>"
  *			with 1 + i % 5 counters "c0".."c<n>", each valued
  *			1000 * id + counter + generation
+ *	FAKE_COUNTERS=N	sets but "constats" have N counters instead
  *	FAKE_FEATURES=X	the version's feature bits (default 0x7)
  *	FAKE_VANISH=ID	the set with that id is listed and named, but gone
  *			by its snapshot (ENOENT)
@@ -21,8 +22,9 @@
  *			lists (ENOSPC), and then leave the extra one at -1
  *	FAKE_LOG=FILE	append "snapshot N sets M entries K" at exit
  *
- * CONSTATS_IOC_SNAPSHOT_SETS refuses one set twice in a call (EINVAL),
- * which the ABI leaves open: the tool must not ask so.
+ * CONSTATS_IOC_SNAPSHOT_SETS fails with E2BIG beyond the header's limits,
+ * and, stricter than the module, refuses one set twice in a call
+ * (EINVAL): the tool asks for each set once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,7 +42,7 @@
 #define FAKE_MAX_COUNTERS	257
 
 static int fake_fd = -1;
-static unsigned int nr_sets = 3, vanish, grow;
+static unsigned int nr_sets = 3, vanish, grow, nr_counters;
 static unsigned long long features = 0x7;
 static unsigned long *gens;
 static unsigned char *seen;	/* per id, in one CONSTATS_IOC_SNAPSHOT_SETS */
@@ -59,6 +61,9 @@ static void __attribute__((constructor)) fake_init(void)
 	e = getenv("FAKE_VANISH");
 	if (e)
 		vanish = strtoul(e, NULL, 0);
+	e = getenv("FAKE_COUNTERS");
+	if (e)
+		nr_counters = strtoul(e, NULL, 0);
 	e = getenv("FAKE_GROW");
 	if (e)
 		grow = strtoul(e, NULL, 0);
@@ -81,7 +86,15 @@ static void __attribute__((destructor)) fake_fini(void)
 /* Ids are 1..nr_sets; set id - 1 is the id-th created. */
 static unsigned int counters_of(__u32 id)
 {
-	return id == 1 ? 8 : 1 + (id - 1) % 5;
+	if (id == 1)
+		return 8;
+	return nr_counters ?: 1 + (id - 1) % 5;
+}
+
+/* What a snapshot of the set wants: FAKE_GROW's one counter more. */
+static unsigned int wanted(__u32 id)
+{
+	return id == grow ? counters_of(id) + 1 : counters_of(id);
 }
 
 static void name_of(__u32 id, char *buf)
@@ -126,7 +139,7 @@ static int snap(__u32 id, __s64 *v, __u32 *room, __u64 *gen)
 
 	if (!exists(id) || id == vanish)
 		return -ENOENT;
-	n = counters_of(id) + (id == grow);
+	n = wanted(id);
 	if (*room < n) {
 		*room = n;
 		return -ENOSPC;
@@ -260,6 +273,7 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 	case CONSTATS_IOC_SNAPSHOT_SETS: {
 		struct constats_ioc_snapshot_sets k;
 		struct constats_ioc_snapshot_entry e;
+		unsigned long values = 0;
 		unsigned char *ent;
 		__s64 v[FAKE_MAX_COUNTERS];
 
@@ -271,6 +285,8 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 		    k.nr_entries > CONSTATS_SNAPSHOT_SETS_MAX ||
 		    k.entry_size < CONSTATS_IOC_SNAPSHOT_ENTRY_SIZE_VER0)
 			return ret ?: -EINVAL;
+		if (k.entry_size > CONSTATS_SNAPSHOT_ENTRY_MAX)
+			return -E2BIG;
 		ent = (unsigned char *)(uintptr_t)k.entries;
 		memset(seen, 0, nr_sets + 1);
 		for (i = 0; i < k.nr_entries; i++) {
@@ -282,7 +298,13 @@ static int fake_ioctl(unsigned long cmd, void *arg)
 				return ret ?: -EINVAL;
 			if (exists(e.id) && seen[e.id]++)
 				return -EINVAL;
+			/* The sets that would be read: their counters, in all. */
+			if (exists(e.id) && e.id != vanish &&
+			    e.nr_counters >= wanted(e.id))
+				values += wanted(e.id);
 		}
+		if (values > CONSTATS_SNAPSHOT_SETS_VALUES_MAX)
+			return -E2BIG;
 		nr_snapshot_sets++;
 		nr_entries_total += k.nr_entries;
 		k.timestamp_ns = 0;
