@@ -8,9 +8,10 @@
  *
  * The whole program is skipped, as kselftests are, on a module that does
  * not advertise CONSTATS_FEATURE_SNAPSHOT_SETS.  CONSTATS_STRESS_KO, if
- * set, names constats_stress.ko: it is loaded for a second set, with its
- * writers stopped after a second, so that its values stand still; the
- * last test unloads it while an unprivileged reader watches.
+ * set, names constats_stress.ko: it is loaded for a second set, of the
+ * most counters a set may have, with its writers stopped after a second,
+ * so that its values stand still; the last test unloads it while an
+ * unprivileged reader watches.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,8 +42,12 @@ enum {
 	SELF_CREATED, SELF_DESTROYED, SELF_ALIVE, SELF_VIOLATIONS, NR_SELF
 };
 
-/* constats_stress.ko's set: 9 counters, still once its writers stopped. */
-#define NR_STRESS 9
+/*
+ * constats_stress.ko's set, still once its writers stopped: 256 counters,
+ * so that few entries reach CONSTATS_SNAPSHOT_SETS_VALUES_MAX.  The first
+ * 9 are acct0..acct3, task, softirq, hardirq, nmi and brackets.
+ */
+#define NR_STRESS 256
 static __u32 stress_id;
 static int stress_error;
 
@@ -127,8 +132,8 @@ static void __attribute__((constructor)) load_before_tests(void)
 	if (!ko || geteuid() || constats_set_id(fd, "stress"))
 		goto out;
 	snprintf(cmd, sizeof(cmd),
-		 "insmod %s duration=1 delay_us=1000 hrtimer_us=0 softirq=0 readers=0 nmi_interval=0 stat_interval=0",
-		 ko);
+		 "insmod %s duration=1 delay_us=1000 hrtimer_us=0 softirq=0 readers=0 nmi_interval=0 stat_interval=0 nr_counters=%u",
+		 ko, NR_STRESS);
 	stress_error = system(cmd) ? EIO : 0;
 	stress_id = stress_error ? 0 : constats_set_id(fd, "stress");
 	start = now_ns();
@@ -404,6 +409,96 @@ TEST_F(snapshot_sets, nr_entries_bounds)
 	EXPECT_EQ(0, e[max - 1].error);
 	EXPECT_LT(0, e[max - 1].generation);
 	EXPECT_EQ(0, e[max].error);	/* past the count: not touched */
+	free(e);
+}
+
+TEST_F(snapshot_sets, entry_size_bound)
+{
+	const __u32 max = CONSTATS_SNAPSHOT_ENTRY_MAX;
+	struct constats_ioc_snapshot_entry *e0, *e1;
+	struct constats_ioc_snapshot_sets q = {
+		.size = sizeof(q), .nr_entries = 2,
+	};
+	unsigned char *buf;
+	__s64 v[2][NR_SELF];
+
+	/* Two entries of the largest size, and room for a byte more each. */
+	buf = calloc(2, max + 1);
+	ASSERT_FALSE(!buf);
+	memset(v, SENTINEL, sizeof(v));
+	q.entries = (uintptr_t)buf;
+	q.entry_size = max + 1;
+	e0 = (void *)buf;
+	e1 = (void *)(buf + max + 1);
+	*e0 = entry(NO_SET, v[0], NR_SELF);
+	*e1 = entry(self->self_id, v[1], NR_SELF);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT_SETS, &q));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(0, q.timestamp_ns);
+	EXPECT_EQ(0, e0->error);
+	EXPECT_EQ(0, e1->generation);
+	EXPECT_TRUE(all_bytes(v, SENTINEL, sizeof(v)));
+
+	/* The largest, zero beyond the kernel's entry: served. */
+	memset(buf, 0, 2 * (max + 1));
+	q.entry_size = max;
+	e1 = (void *)(buf + max);
+	*e0 = entry(NO_SET, v[0], NR_SELF);
+	*e1 = entry(self->self_id, v[1], NR_SELF);
+	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT_SETS, &q));
+	EXPECT_EQ(ENOENT, e0->error);
+	EXPECT_EQ(0, e1->error);
+	EXPECT_LT(0, e1->generation);
+	EXPECT_TRUE(all_bytes(buf + sizeof(*e0), 0, max - sizeof(*e0)));
+	EXPECT_TRUE(all_bytes(buf + max + sizeof(*e1), 0, max - sizeof(*e1)));
+	EXPECT_TRUE(all_bytes(v[0], SENTINEL, sizeof(v[0])));
+	EXPECT_EQ(v[1][SELF_CREATED] - v[1][SELF_DESTROYED], v[1][SELF_ALIVE]);
+	free(buf);
+}
+
+/*
+ * The sets of one call hold at most CONSTATS_SNAPSHOT_SETS_VALUES_MAX
+ * counters, a set named twice counting twice: the 256-counter set 4096
+ * times is served, once more fails with E2BIG, having written nothing.
+ */
+TEST_F(snapshot_sets, counters_bound)
+{
+	const __u32 most = CONSTATS_SNAPSHOT_SETS_VALUES_MAX / NR_STRESS;
+	struct constats_ioc_snapshot_entry *e;
+	__s64 v[NR_STRESS], one[NR_STRESS];
+	__u32 i;
+
+	if (no_stress())
+		SKIP(return, "%s", no_stress());
+	ASSERT_EQ(0, stress_error) TH_LOG("constats_stress.ko did not stand still");
+	ASSERT_NE(0, stress_id);
+	/* Entries that read nothing do not count: most + 2 fill the bound. */
+	e = calloc(most + 3, sizeof(*e));
+	ASSERT_FALSE(!e);
+	memset(v, SENTINEL, sizeof(v));
+	/* One buffer for all: each entry writes the same values there. */
+	for (i = 2; i < most + 3; i++)
+		e[i] = entry(stress_id, v, NR_STRESS);
+	e[0] = entry(NO_SET, v, NR_STRESS);
+	e[1] = entry(self->self_id, v, 1);
+	errno = 0;
+	EXPECT_EQ(-1, snapshot_sets(self->fd, e, most + 3, NULL));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(0, e[0].error);
+	EXPECT_EQ(0, e[1].error);
+	EXPECT_EQ(0, e[2].generation);
+	EXPECT_EQ(0, e[most + 2].generation);
+	EXPECT_TRUE(all_bytes(v, SENTINEL, sizeof(v)));
+
+	ASSERT_EQ(0, snapshot_sets(self->fd, e, most + 2, NULL));
+	EXPECT_EQ(ENOENT, e[0].error);
+	EXPECT_EQ(ENOSPC, e[1].error);
+	for (i = 2; i < most + 2 && !e[i].error && e[i].generation; i++)
+		;
+	EXPECT_EQ(most + 2, i) TH_LOG("entry %u: error %u", i, e[i].error);
+	ASSERT_EQ(0, snapshot(self->fd, stress_id, one, NR_STRESS, NULL));
+	EXPECT_EQ(0, memcmp(one, v, sizeof(v)));
 	free(e);
 }
 
