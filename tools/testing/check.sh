@@ -102,6 +102,16 @@ else
 fi
 user_progs="$out/user/constats $out/ksft"
 
+# The tool against a stand-in for /proc/constats (tools/constats/tests):
+# its one-call and per-set ways of reading many sets print the same.
+if make -s -C "$top/tools/constats" check OUTPUT="$out/tool-check" \
+	> "$out/tool-check.log" 2>&1; then
+	pass "constats tool on a fake /proc/constats: $(grep -cE '^ok ' "$out/tool-check.log") checks"
+else
+	cat "$out/tool-check.log"
+	fail "constats tool on a fake /proc/constats"
+fi
+
 # count_tap PREFIX LOG: count the TAP lines of guest scripts ("ok N - desc")
 # and kselftests ("ok N name", "ok N # SKIP reason"), also those the
 # kselftest runner nests under "# ".
