@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/constats_core.c and the inline writer, built unchanged in user space
- * against include/constats_shim.h, with threads standing in for CPUs:
+ * kmod/constats_core.c, constats_reader.c and the inline writer, built
+ * unchanged in user space against include/constats_shim.h, with threads
+ * standing in for CPUs.  Every thread that plays one is a QSBR RCU thread
+ * (rcu.c): it reports a quiescent state between its brackets, in the loops
+ * below, and is offline while it sleeps or waits for another thread.
+ *
  *
  *	native bench		cost per bracket and throughput on real cores,
  *				against the floor, a Go-style bracket and
@@ -13,12 +17,14 @@
  *				"nmi" an NMI writer per CPU (or N) too,
  *				a thread that brackets as the CPU's NMI
  *				handler would; with "stop", the run ends at
- *				the first violation (a mutant caught)
+ *				the first violation (a mutant caught); also
+ *				exits 1 if the reader ever had to wait for a
+ *				bracket after its grace period, which RCU
+ *				rules out for every bracket here
  *	native one N		N brackets of K = 4 through bench_fastpath(),
  *				for callgrind's instruction count
  */
 #define _GNU_SOURCE
-#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -166,27 +172,6 @@ void free_percpu(void *p)
 }
 #endif /* CONSTATS_SHIM_GS */
 
-void constats_shim_membarrier(void)
-{
-	static int registered;
-
-	if (!__atomic_load_n(&registered, __ATOMIC_ACQUIRE)) {
-		if (syscall(__NR_membarrier,
-			    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0)) {
-			perror("membarrier register");
-			exit(2);
-		}
-		__atomic_store_n(&registered, 1, __ATOMIC_RELEASE);
-	}
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0)) {
-		perror("membarrier");
-		exit(2);
-	}
-#ifndef CONSTATS_SHIM_X86
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-#endif
-}
-
 static struct constats *set;
 static s64 *floor_pcpu;			/* per-CPU s64[MAX_K] */
 static unsigned int *go_seq_pcpu;	/* per-CPU sequence */
@@ -269,18 +254,39 @@ struct worker {
 
 static int stop;	/* __atomic_* */
 
+/*
+ * Timed loops report a quiescent state once per QS_BATCH calls, which
+ * keeps the report's load and compare out of the figures; a grace period
+ * waits for a batch, well under a microsecond.
+ */
+#define QS_BATCH 64
+
 static void *worker_fn(void *arg)
 {
 	struct worker *w = arg;
+	unsigned int i;
 	u64 ops = 0;
 
 	constats_shim_set_cpu(w->cpu);
+	constats_shim_rcu_register();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		w->fn(w->k);
-		ops++;
+		for (i = 0; i < QS_BATCH; i++)
+			w->fn(w->k);
+		ops += QS_BATCH;
+		constats_shim_rcu_quiescent_state();
 	}
+	constats_shim_rcu_unregister();
 	w->ops = ops;
 	return NULL;
+}
+
+/* pthread_join() sleeps: offline meanwhile. */
+static void join(pthread_t thread)
+{
+	bool on = constats_shim_rcu_sleep_begin();
+
+	pthread_join(thread, NULL);
+	constats_shim_rcu_sleep_end(on);
 }
 
 static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
@@ -295,10 +301,10 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 		w[i] = (struct worker){ .cpu = i, .fn = fn, .k = k };
 		pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
 	}
-	usleep(300000);
+	constats_shim_sleep_us(300000);
 	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < n; i++) {
-		pthread_join(w[i].thread, NULL);
+		join(w[i].thread);
 		ops += w[i].ops;
 	}
 	return ops / ((now_ns() - t0) / 1e9);
@@ -314,27 +320,27 @@ static double throughput(void (*fn)(unsigned int), unsigned int k, int n)
 #define ROUNDS 9
 
 static int readers_paused;	/* __atomic_* */
-static u64 reader_snapshots;
+static bool readers_shared;	/* as unprivileged readers, paced */
 
 static void *reader_fn(void *arg)
 {
+	struct constats_snapshot snap = { .set = set, .nr = MAX_K };
 	s64 v[MAX_K];
-	u64 gen = 0, cur;
 
 	/* The CPUs past the writers' are the readers'. */
 	constats_shim_set_cpu(constats_shim_nr_cpus - 1 - (int)(intptr_t)arg);
+	constats_shim_rcu_register();
+	snap.values = v;
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		if (__atomic_load_n(&readers_paused, __ATOMIC_RELAXED))
-			usleep(1000);
+			constats_shim_sleep_us(1000);
+		else if (readers_shared)
+			constats_read_sets(&snap, 1, CONSTATS_READ_SHARED);
 		else
-			constats_read(set, v, MAX_K, &gen);
+			constats_read(set, v, MAX_K, NULL);
+		constats_shim_rcu_quiescent_state();
 	}
-	/* Snapshots taken, shared ones once: the last number any saw. */
-	cur = __atomic_load_n(&reader_snapshots, __ATOMIC_RELAXED);
-	while (gen > cur &&
-	       !__atomic_compare_exchange_n(&reader_snapshots, &cur, gen, false,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	constats_shim_rcu_unregister();
 	return NULL;
 }
 
@@ -351,45 +357,59 @@ static double median(double *v, unsigned int n)
 	return v[n / 2];
 }
 
-/* ns per call of @fn(@k), over @n calls */
+/* ns per call of @fn(@k), over @n calls (a multiple of QS_BATCH) */
 static double time_calls(void (*fn)(unsigned int), unsigned int k,
 			 unsigned int n)
 {
 	u64 t0 = now_ns();
-	unsigned int i;
+	unsigned int i, j;
 
-	for (i = 0; i < n; i++)
-		fn(k);
+	for (i = 0; i < n; i += QS_BATCH) {
+		for (j = 0; j < QS_BATCH; j++)
+			fn(k);
+		constats_shim_rcu_quiescent_state();
+	}
 	return (double)(now_ns() - t0) / n;
+}
+
+/* The set's latest snapshot number, without taking one. */
+static u64 latest_generation(void)
+{
+	u64 gen = 0;
+
+	constats_read_recent(set, NULL, 0, ~0ULL, &gen, NULL);
+	return gen;
 }
 
 /*
  * A writer's cost alone and with one reader snapshotting back to back,
- * then with NR_READERS of them, as unprivileged ioctl loops could: with
- * the core's default sync_interval_us, then with the pacing off
- * ("_unpaced" figures), for the IPI rounds' price.  The readers pause and
- * resume round by round, and each round's ratio is loaded over alone.
- * Also the snapshots the readers got per second while they ran.
+ * then with NR_READERS of them: first as unprivileged ioctl loops could,
+ * queued on the shared round the core begins at most once per
+ * shared_interval_ms (CONSTATS_READ_SHARED), then as privileged readers,
+ * a grace period each ("_unpaced" figures), for the grace periods' price:
+ * here each costs the writer a quiescent-state report, two full barriers.
+ * The readers pause and resume round by round, and each round's ratio is
+ * loaded over alone.  Also the snapshots the readers got per second while
+ * they ran: the rounds the set finished then, shared ones once.
  */
 static void writer_under_readers(void)
 {
 	static const int nrs[] = { 1, NR_READERS };
-	unsigned int paced = *constats_shim_param_sync_interval_us;
 	double alone[ROUNDS], loaded[ROUNDS], ratio[ROUNDS];
 	pthread_t reader[NR_READERS];
 	unsigned int j, p, r, n = 500000;
 	int i;
 
-	printf("csv,param,sync_interval_us,0,1,%u\n", paced);
+	printf("csv,param,shared_interval_ms,0,1,%u\n",
+	       *constats_shim_param_shared_interval_ms);
 	for (p = 0; p < 2; p++) {
 		const char *how = p ? "_unpaced" : "";
 
-		*constats_shim_param_sync_interval_us = p ? 0 : paced;
+		readers_shared = !p;
 		for (j = 0; j < ARRAY_SIZE(nrs); j++) {
-			u64 gen0, t0, ran = 0;
+			u64 t0, ran = 0, rounds = 0, gen0;
 
-			constats_read(set, NULL, 0, &gen0);
-			reader_snapshots = gen0;
+			constats_read(set, NULL, 0, NULL);
 			__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
 			__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
 			for (i = 0; i < nrs[j]; i++)
@@ -397,19 +417,21 @@ static void writer_under_readers(void)
 					       (void *)(intptr_t)i);
 			for (r = 0; r < ROUNDS; r++) {
 				__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
-				usleep(5000);
+				constats_shim_sleep_us(5000);
 				alone[r] = time_calls(m_constats, 4, n);
 				t0 = now_ns();
+				gen0 = latest_generation();
 				__atomic_store_n(&readers_paused, 0, __ATOMIC_SEQ_CST);
-				usleep(5000);
+				constats_shim_sleep_us(5000);
 				loaded[r] = time_calls(m_constats, 4, n);
 				ratio[r] = loaded[r] / alone[r];
+				rounds += latest_generation() - gen0;
 				__atomic_store_n(&readers_paused, 1, __ATOMIC_SEQ_CST);
 				ran += now_ns() - t0;
 			}
 			__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 			for (i = 0; i < nrs[j]; i++)
-				pthread_join(reader[i], NULL);
+				join(reader[i]);
 			if (!p && !j)
 				printf("csv,reader_load,constats_alone,4,1,%.2f\n",
 				       median(alone, ROUNDS));
@@ -418,10 +440,9 @@ static void writer_under_readers(void)
 			printf("csv,ratio,with_%d_readers%s/alone,4,1,%.3f\n",
 			       nrs[j], how, median(ratio, ROUNDS));
 			printf("csv,reader_rate,snapshots_per_s_%d_readers%s,16,1,%.0f\n",
-			       nrs[j], how, (reader_snapshots - gen0) / (ran / 1e9));
+			       nrs[j], how, rounds / (ran / 1e9));
 		}
 	}
-	*constats_shim_param_sync_interval_us = paced;
 }
 
 /* What a set takes on each CPU, by its number of counters. */
@@ -483,17 +504,14 @@ static int bench(int nr_threads)
 			printf("csv,throughput,%s,4,%d,%.0f\n", methods[m].name, t,
 			       throughput(methods[m].fn, 4, t));
 	{
-		unsigned int paced = *constats_shim_param_sync_interval_us;
 		u64 t0 = now_ns();
 		unsigned int i;
 
-		/* A snapshot's own cost: unpaced, back to back. */
-		*constats_shim_param_sync_interval_us = 0;
+		/* A snapshot's own cost, back to back: a grace period each. */
 		for (i = 0; i < 100000; i++)
 			constats_read(set, v, MAX_K, NULL);
 		printf("csv,read,constats_read,16,%d,%.2f\n", nr_threads,
 		       (double)(now_ns() - t0) / 100000);
-		*constats_shim_param_sync_interval_us = paced;
 	}
 	writer_under_readers();
 	per_cpu_footprint();
@@ -532,6 +550,7 @@ static void *stress_writer(void *arg)
 	constats_shim_nmi = w->nmi;
 #endif
 	pin_host_cpu(w->k + 1);
+	constats_shim_rcu_register();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct constats_writer cw;
 		unsigned int from, to;
@@ -548,21 +567,53 @@ static void *stress_writer(void *arg)
 		tallies[w->k][from] -= amount;
 		tallies[w->k][to] += amount;
 		w->ops++;
+		/*
+		 * A grace period waits for this thread, and maybe for the
+		 * one that shares its host core: let that one report too.
+		 */
+		if (constats_shim_rcu_quiescent_state())
+			sched_yield();
 	}
+	constats_shim_rcu_unregister();
 	return NULL;
+}
+
+/*
+ * Brackets the reader found open at a rotation and still open after the
+ * grace period: the "constats" set's reader_waits.  RCU rules them out
+ * for a bracket it watches, and here it watches them all.
+ */
+static s64 reader_waits(void)
+{
+	struct constats *self = NULL, *pos = NULL;
+	s64 v[CONSTATS_SELF_NR];
+
+	constats_registry_lock();
+	while ((pos = constats_registry_next(pos)))
+		if (!strcmp(constats_name(pos), "constats"))
+			self = pos;
+	if (self)
+		constats_hold(self);
+	constats_registry_unlock();
+	if (!self)
+		return -1;
+	constats_read(self, v, CONSTATS_SELF_NR, NULL);
+	constats_unhold(self);
+	return v[CONSTATS_SELF_READER_WAITS];
 }
 
 static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 {
 	struct worker w[MAX_THREADS];
 	u64 end = now_ns() + seconds * 1e9, snaps = 0, bad = 0, lost = 0;
-	s64 v[MAX_K], expect[4] = { 0 };
+	s64 v[MAX_K], expect[4] = { 0 }, waits;
 	int i, c, writers = tasks + nmis;
 
-	/* As many snapshots as can be had: each is a chance to tear. */
-	*constats_shim_param_sync_interval_us = 0;
-
-	/* The reader's CPU is past every writer's. */
+	/*
+	 * As many snapshots as can be had, each a chance to tear: privileged
+	 * reads, a grace period each, never paced.  The reader's CPU is past
+	 * every writer's.
+	 */
 	constats_shim_set_cpu(tasks > nmis ? tasks : nmis);
 	pin_host_cpu(0);
 	for (i = 0; i < writers; i++) {
@@ -574,21 +625,24 @@ static int run_stress(int tasks, int nmis, double seconds, bool stop_bad)
 		constats_read(set, v, 4, NULL);
 		snaps++;
 		bad += v[0] + v[1] + v[2] + v[3] != 0;
+		constats_shim_rcu_quiescent_state();
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < writers; i++) {
-		pthread_join(w[i].thread, NULL);
+		join(w[i].thread);
 		for (c = 0; c < 4; c++)
 			expect[c] += tallies[i][c];
 	}
 	constats_read(set, v, 4, NULL);
 	for (c = 0; c < 4; c++)
 		lost += llabs(v[c] - expect[c]);
-	printf("stress: %d task and %d NMI writers, %llu snapshots, %llu violations, %llu lost\n",
+	waits = reader_waits();
+	printf("stress: %d task and %d NMI writers, %llu snapshots, %llu violations, %llu lost, ",
 	       tasks, nmis,
 	       (unsigned long long)snaps, (unsigned long long)bad,
 	       (unsigned long long)lost);
-	return bad || lost || !snaps;
+	printf("%lld reader waits\n", (long long)waits);
+	return bad || lost || !snaps || waits;
 }
 
 int main(int argc, char **argv)
@@ -605,6 +659,8 @@ int main(int argc, char **argv)
 	constats_shim_nr_cpus = nr + NR_READERS;	/* CPUs for readers */
 	constats_shim_init();
 	constats_shim_set_cpu(0);
+	/* The main thread plays CPU 0 (and brackets the core's own set). */
+	constats_shim_rcu_register();
 	if (constats_core_init())
 		return 2;
 	set = constats_create("native", names, MAX_K);

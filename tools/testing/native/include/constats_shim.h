@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Just enough of the kernel for kmod/constats_core.c and the writer fast
- * path in <linux/constats.h> to build and run in user space, with threads
- * standing in for CPUs (as tools/testing/radix-tree does for radix-tree.c).
+ * Just enough of the kernel for kmod/constats_core.c, constats_reader.c
+ * and the writer fast path in <linux/constats.h> to build and run in user
+ * space, with threads standing in for CPUs (as tools/testing/radix-tree
+ * does for radix-tree.c).
  *
  * A thread claims a "CPU" with constats_shim_set_cpu(); per-CPU memory is
  * one block per allocation with a fixed stride per CPU.  Orderings are the
@@ -16,10 +17,60 @@
  * the kernel: this_cpu_inc() is a plain "incl" (not locked), READ_ONCE()
  * and WRITE_ONCE() are volatile accesses, smp_mb() is the kernel's
  * "lock addl $0,-4(%rsp)", smp_wmb() and smp_rmb() are compiler barriers.
- * The IPI barrier a reader sends is membarrier(2) in both.
  * CONSTATS_SHIM_GS (with CONSTATS_SHIM_X86) goes further: per-CPU accesses
  * and the preempt count are the kernel's own %gs-relative instructions.
  * make check builds the mutants that way (tools/testing/mutants.sh).
+ *
+ * RCU (rcu.c).  The reader's barrier is an RCU grace period, which waits
+ * for a bracket because the bracket runs with preemption disabled, a
+ * read-side critical section.  (It was an IPI round, smp_call_function(),
+ * which the shim ran as membarrier(2)'s MEMBARRIER_CMD_PRIVATE_EXPEDITED,
+ * a full barrier on every CPU running one of the process's threads;
+ * litmus.c's asym mode still runs that.  A grace period is more: it also
+ * waits for every bracket open when it began.)  Here preempt_disable() is
+ * a compiler barrier, or a %gs counter nothing else reads, and the host
+ * may deschedule a thread anywhere, so no grace period can see whether a
+ * bracket is open.  The shim has user-space RCU's QSBR flavour instead
+ * (liburcu's urcu-qsbr), with the kernel's grace-period API on top:
+ *
+ * - every thread that plays a CPU (task writers, NMI writers, the bench's
+ *   threads, the readers) registers (constats_shim_rcu_register()) and is
+ *   then online: one read-side critical section from one quiescent state
+ *   to the next.  Its brackets are inside, as they are inside the kernel's
+ *   preempt-disabled regions;
+ * - it reports a quiescent state (constats_shim_rcu_quiescent_state()) in
+ *   its own loop, between brackets, never in the fast path, whose
+ *   instructions stay the module's; when no grace period waits for it
+ *   that is one load and a compare.  It goes offline, an extended
+ *   quiescent state like an idle CPU's, while it sleeps (usleep_range(),
+ *   fsleep(), a contended mutex_lock(), wait_var_event(), a grace period
+ *   of its own) and when it stops (constats_shim_rcu_unregister());
+ * - get_state_synchronize_rcu_full() gives a cookie: the grace period
+ *   count (odd while one runs) at which a grace period begun after the
+ *   call has ended.  poll_state_synchronize_rcu_full() tests it, and
+ *   cond_synchronize_rcu_full() runs grace periods until it is reached.
+ *   A grace period, one at a time, publishes its number, then waits until
+ *   every registered thread has reported a quiescent state after reading
+ *   it, or is offline.  The expedited forms are the same.
+ *
+ * The guarantees are the kernel's for a preempt-disabled region
+ * (synchronize_rcu()'s kernel-doc), with the same full barriers: a
+ * thread's report is smp_mb(), the store, smp_mb(); going offline is
+ * smp_mb() then the store, online the store then smp_mb(); the grace
+ * period has smp_mb() after it publishes its number and before it ends,
+ * the cookie is taken after smp_mb() and a poll that succeeds returns
+ * after one.  So a bracket begun before the grace period began has ended,
+ * and its stores are visible, when it ends; a bracket that ends after it
+ * ends began after a full barrier on its thread that followed the grace
+ * period's start, and loads what was stored before the cookie was taken.
+ * In the x86 build those are the kernel's own "lock addl", so a barrier
+ * missing from the protocol still shows on the real cores.  A thread the
+ * host deschedules holds grace periods up until it runs again, as a vCPU
+ * preempted by its hypervisor does; a grace period that has spun a while
+ * sleeps on a futex that the next report wakes, so that two threads on one
+ * host core hand it over at once.  A bracket opened where RCU does not
+ * watch is a harness bug: the portable and ThreadSanitizer builds check
+ * RCU_LOCKDEP_WARN() as a debug kernel does, and abort.
  */
 #ifndef _CONSTATS_SHIM_H
 #define _CONSTATS_SHIM_H
@@ -63,7 +114,7 @@ struct kernel_param_ops {
 };
 
 /* The core's parameters with callbacks, here the harness sets them. */
-extern unsigned int *constats_shim_param_sync_interval_us;
+extern unsigned int *constats_shim_param_shared_interval_ms;
 #define module_param_cb(name, ops, arg, perm) \
 	const void *constats_shim_param_ops_##name = (ops); \
 	__typeof__(arg) constats_shim_param_##name = (arg)
@@ -126,11 +177,13 @@ extern unsigned int *constats_shim_param_sync_interval_us;
 #define cpu_relax() __builtin_ia32_pause()
 /* Threads are never on a preempted vCPU that the reader could know of. */
 #define vcpu_is_preempted(cpu) ((void)(cpu), false)
-#define usleep_range(min, max) usleep(min)
-#define fsleep(us) usleep(us)
+/* Sleeping is a quiescent state: the thread is offline meanwhile. */
+#define usleep_range(min, max) constats_shim_sleep_us(min)
+#define fsleep(us) constats_shim_sleep_us(us)
 
 /* time */
 #define NSEC_PER_USEC 1000ULL
+#define NSEC_PER_MSEC 1000000ULL
 #define USEC_PER_SEC 1000000UL
 #define div_u64(a, b) ((u64)(a) / (b))
 static inline u64 ktime_get_ns(void)
@@ -140,18 +193,6 @@ static inline u64 ktime_get_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
-
-/*
- * The reader's IPI barrier (constats_sync_cpus()) is membarrier(2)'s
- * MEMBARRIER_CMD_PRIVATE_EXPEDITED: the same asymmetric fence, a full
- * barrier on every CPU that runs one of this process's threads.  Without
- * CONSTATS_SHIM_X86 it is a seq_cst fence too, for ThreadSanitizer.
- */
-void constats_shim_membarrier(void);
-#define smp_call_function(fn, info, wait) \
-	((void)(fn), (void)(info), (void)(wait), constats_shim_membarrier())
-#define cpus_read_lock() ((void)0)
-#define cpus_read_unlock() ((void)0)
 
 /* cache */
 #define SMP_CACHE_BYTES 64
@@ -285,6 +326,7 @@ extern __thread int constats_shim_cpu;
 void constats_shim_set_cpu(int cpu);
 void *__alloc_percpu(size_t size, size_t align);
 void free_percpu(void *p);
+#define nr_cpu_ids ((unsigned int)constats_shim_nr_cpus)
 #define for_each_possible_cpu(cpu) \
 	for ((cpu) = 0; (cpu) < constats_shim_nr_cpus; (cpu)++)
 
@@ -311,6 +353,8 @@ static inline bool IS_ERR_OR_NULL(const void *p) { return !p || IS_ERR(p); }
 #define kzalloc(size, gfp) calloc(1, (size))
 #define kcalloc(n, size, gfp) calloc((n), (size))
 #define kfree(p) free(p)
+#define kvcalloc(n, size, gfp) calloc((n), (size))
+#define kvfree(p) free(p)
 static inline ssize_t strscpy(char *d, const char *s, size_t n)
 {
 	size_t len = strnlen(s, n);
@@ -333,7 +377,9 @@ struct mutex { pthread_mutex_t m; };
 #define DEFINE_MUTEX(name) struct mutex name = { PTHREAD_MUTEX_INITIALIZER }
 #define mutex_init(x) pthread_mutex_init(&(x)->m, NULL)
 #define mutex_destroy(x) pthread_mutex_destroy(&(x)->m)
-#define mutex_lock(x) pthread_mutex_lock(&(x)->m)
+/* A mutex_lock() that has to wait sleeps: a quiescent state. */
+#define mutex_lock(x) constats_shim_mutex_lock(&(x)->m)
+#define mutex_lock_killable(x) (constats_shim_mutex_lock(&(x)->m), 0)
 #define mutex_unlock(x) pthread_mutex_unlock(&(x)->m)
 #define lockdep_assert_held(x) ((void)(x))
 
@@ -347,8 +393,112 @@ typedef struct { s64 counter; } atomic64_t;
 #define atomic_inc(v) __atomic_fetch_add(&(v)->counter, 1, __ATOMIC_SEQ_CST)
 #define atomic_dec_and_test(v) \
 	(__atomic_sub_fetch(&(v)->counter, 1, __ATOMIC_SEQ_CST) == 0)
+#define xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define wake_up_var(v) ((void)(v))
-#define wait_var_event(v, cond) do { while (!(cond)) sched_yield(); } while (0)
+#define wait_var_event(v, cond) do {					\
+	bool __on = constats_shim_rcu_sleep_begin();			\
+									\
+	while (!(cond))							\
+		sched_yield();						\
+	constats_shim_rcu_sleep_end(__on);				\
+} while (0)
+
+/*
+ * RCU, as user-space RCU's QSBR flavour has it (rcu.c): see the top of
+ * this file.
+ */
+struct rcu_gp_oldstate {
+	unsigned long rgos_norm;
+};
+/* The grace period threads report for; written when one begins. */
+extern unsigned long constats_shim_rcu_qs_seq;
+/* What this thread last reported; whether it is registered and online. */
+extern __thread unsigned long constats_shim_rcu_seen;
+extern __thread bool constats_shim_rcu_online;
+void constats_shim_rcu_register(void);
+void constats_shim_rcu_unregister(void);
+void constats_shim_rcu_report_qs(void);
+bool constats_shim_rcu_sleep_begin(void);
+void constats_shim_rcu_sleep_end(bool was_online);
+void constats_shim_rcu_get_state(struct rcu_gp_oldstate *rgosp);
+bool constats_shim_rcu_poll_state(const struct rcu_gp_oldstate *rgosp);
+void constats_shim_rcu_cond_sync(const struct rcu_gp_oldstate *rgosp);
+void constats_shim_rcu_synchronize(void);
+void constats_shim_rcu_suspicious(const char *s);
+
+/*
+ * A quiescent state of the calling thread, between its brackets: one load
+ * and a compare unless a grace period waits for it.  Returns whether one
+ * did.
+ */
+static inline bool constats_shim_rcu_quiescent_state(void)
+{
+	if (likely(READ_ONCE(constats_shim_rcu_qs_seq) ==
+		   constats_shim_rcu_seen))
+		return false;
+	constats_shim_rcu_report_qs();
+	return true;
+}
+
+/* Sleeping: offline meanwhile, if the thread was online. */
+static inline void constats_shim_sleep_us(unsigned long us)
+{
+	bool on = constats_shim_rcu_sleep_begin();
+
+	usleep(us);
+	constats_shim_rcu_sleep_end(on);
+}
+
+static inline void constats_shim_mutex_lock(pthread_mutex_t *m)
+{
+	bool on;
+
+	if (!pthread_mutex_trylock(m))
+		return;
+	on = constats_shim_rcu_sleep_begin();
+	pthread_mutex_lock(m);
+	constats_shim_rcu_sleep_end(on);
+}
+
+#define get_state_synchronize_rcu_full(p) constats_shim_rcu_get_state(p)
+#define poll_state_synchronize_rcu_full(p) constats_shim_rcu_poll_state(p)
+#define cond_synchronize_rcu_full(p) constats_shim_rcu_cond_sync(p)
+#define cond_synchronize_rcu_expedited_full(p) constats_shim_rcu_cond_sync(p)
+#define synchronize_rcu() constats_shim_rcu_synchronize()
+#define synchronize_rcu_expedited() constats_shim_rcu_synchronize()
+#define rcu_is_watching() constats_shim_rcu_online
+#ifdef CONSTATS_SHIM_X86
+/* As in a kernel without CONFIG_PROVE_RCU: the fast path is the module's. */
+#define RCU_LOCKDEP_WARN(c, s) do { } while (0 && (c))
+#else
+#define RCU_LOCKDEP_WARN(c, s) do {					\
+	if (unlikely(c))						\
+		constats_shim_rcu_suspicious(s);			\
+} while (0)
+#endif
+
+/* seqcount_mutex_t: the lock is the writers' business, not the shim's. */
+typedef struct {
+	unsigned int sequence;
+} seqcount_mutex_t;
+#define seqcount_mutex_init(s, lock) ((void)(lock), (s)->sequence = 0)
+#define write_seqcount_begin(s) do {					\
+	WRITE_ONCE((s)->sequence, (s)->sequence + 1);			\
+	smp_wmb();							\
+} while (0)
+#define write_seqcount_end(s) do {					\
+	smp_wmb();							\
+	WRITE_ONCE((s)->sequence, (s)->sequence + 1);			\
+} while (0)
+#define read_seqcount_begin(s) ({					\
+	unsigned int __seq;						\
+									\
+	while ((__seq = READ_ONCE((s)->sequence)) & 1)			\
+		cpu_relax();						\
+	smp_rmb();							\
+	__seq; })
+#define read_seqcount_retry(s, start) \
+	({ smp_rmb(); READ_ONCE((s)->sequence) != (start); })
 
 /* lists */
 struct list_head { struct list_head *next, *prev; };
