@@ -15,13 +15,18 @@
  * $0,-4(%rsp)", it must never be seen; with either removed x86 allows it
  * (a store may wait in the store buffer past a later load), and it shows.
  *
- * constats itself runs "asym": A is a compiler barrier only, and B is
- * followed by the reader's IPI barrier (constats_sync_cpus()), here
- * membarrier(2), which forces a full barrier on the writer's CPU.  The
- * writer then paces itself on the reader, test by test, so that its store
- * and load still race with the reader's store and barrier.
+ * constats itself runs "gp": A is a compiler barrier only, and B is
+ * followed by an RCU grace period (constats_wait_gp()), here the shim's
+ * (rcu.c): the writer is an RCU thread whose test is a bracket, with a
+ * quiescent state after it, and the grace period waits for it.  "asym"
+ * is the barrier constats had before, the reader's IPI round
+ * (smp_call_function()), here membarrier(2), which forces a full barrier
+ * on the writer's CPU.  In both the writer paces itself on the reader,
+ * test by test, so that its store and load still race with the reader's
+ * store and barrier.
  *
- *	litmus MODE SECONDS	MODE: mb (A and B), asym, no-a, no-b or none
+ *	litmus MODE SECONDS	MODE: mb (A and B), gp, asym, no-a, no-b or
+ *				none
  *
  * Prints the outcomes; exits 0 if the forbidden one was seen exactly when
  * it is allowed (never with mb, at least once otherwise), else 1.
@@ -34,9 +39,12 @@
 
 /*
  * The x86 kernel's smp_mb() ("lock addl"), READ_ONCE() and WRITE_ONCE(),
- * as the shim defines them for the mutants.
+ * as the shim defines them for the mutants (the Makefile builds rcu.c so
+ * too).
  */
+#ifndef CONSTATS_SHIM_X86
 #define CONSTATS_SHIM_X86
+#endif
 #include "constats_shim.h"
 
 #define N 4096			/* tests per round, on separate lines */
@@ -48,7 +56,7 @@ struct cell {
 
 static struct cell cells[N];
 static unsigned int r0[N], r1[N];
-static int fence_a, fence_b, asym;
+static int fence_a, fence_b, asym, gp;
 static int stop;
 static int progress;	/* asym: the test the reader is at, plus one */
 
@@ -106,13 +114,23 @@ static void *writer(void *arg)
 	int local = 0, i;
 
 	pin(0);
+	if (gp) {	/* offline, but for its tests */
+		constats_shim_rcu_register();
+		constats_shim_rcu_sleep_begin();
+	}
 	for (;;) {
 		sync2(&local);
-		if (READ_ONCE(stop))
+		if (READ_ONCE(stop)) {
+			constats_shim_rcu_unregister();
 			return NULL;
+		}
+		constats_shim_rcu_sleep_end(gp);
 		for (i = 0; i < N; i++) {
-			while (asym && READ_ONCE(progress) <= i)
+			while ((asym || gp) && READ_ONCE(progress) <= i) {
+				if (gp)	/* not in a bracket: quiescent */
+					constats_shim_rcu_quiescent_state();
 				cpu_relax();
+			}
 			/* this_cpu_inc(): the sequence becomes odd */
 			__asm__ __volatile__("incl %0" : "+m" (cells[i].seq));
 			if (fence_a)
@@ -120,7 +138,10 @@ static void *writer(void *arg)
 			else
 				barrier();
 			r0[i] = READ_ONCE(cells[i].gen);
+			if (gp)	/* the bracket is over */
+				constats_shim_rcu_quiescent_state();
 		}
+		constats_shim_rcu_sleep_begin();
 		sync2(&local);
 		for (i = 0; i < N; i++) {
 			outcome[r0[i]][r1[i]]++;
@@ -144,14 +165,20 @@ static void *reader(void *arg)
 		if (READ_ONCE(stop))
 			return NULL;
 		for (i = 0; i < N; i++) {
-			if (asym)
+			if (asym || gp)
 				WRITE_ONCE(progress, i + 1);
 			WRITE_ONCE(cells[i].gen, 1);	/* the rotation */
 			if (fence_b)
 				smp_mb();	/* B */
 			else
 				barrier();
-			if (asym)	/* constats_sync_cpus() */
+			if (gp) {	/* constats_rotate(), constats_wait_gp() */
+				struct rcu_gp_oldstate cookie;
+
+				get_state_synchronize_rcu_full(&cookie);
+				cond_synchronize_rcu_expedited_full(&cookie);
+			}
+			if (asym)	/* the IPI round constats had before */
 				membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
 			r1[i] = READ_ONCE(cells[i].seq);
 		}
@@ -170,6 +197,9 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "mb")) {
 		fence_a = 1;
 		fence_b = 1;
+	} else if (!strcmp(mode, "gp")) {
+		fence_b = 1;
+		gp = 1;
 	} else if (!strcmp(mode, "asym")) {
 		fence_b = 1;
 		asym = 1;
@@ -179,7 +209,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "no-b")) {
 		fence_a = 1;
 	} else if (strcmp(mode, "none")) {
-		fprintf(stderr, "usage: litmus mb|asym|no-a|no-b|none [SECONDS]\n");
+		fprintf(stderr, "usage: litmus mb|gp|asym|no-a|no-b|none [SECONDS]\n");
 		return 2;
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -194,7 +224,7 @@ int main(int argc, char **argv)
 
 	/* r0: the writer saw the new generation; r1: the reader saw odd. */
 	forbidden = outcome[0][0];
-	allowed = !((fence_a || asym) && fence_b);
+	allowed = !((fence_a || asym || gp) && fence_b);
 	ok = allowed ? forbidden > 0 : forbidden == 0;
 	printf("litmus %s: %llu tests in %llu rounds: both missed %llu, ",
 	       mode, rounds * N, rounds, forbidden);
