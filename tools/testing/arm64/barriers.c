@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The inline writer fast path alone, for tools/testing/arm64.sh to check its
- * barriers in the arm64 code: no full barrier (A is the reader's IPI), and
- * C (dmb ishst) between the adds and the even sequence store.
+ * barriers in the arm64 code: no full barrier (A is the reader's RCU grace
+ * period), and C (dmb ishst) between the adds and the even sequence store.
  */
 #include <linux/constats.h>
 
