@@ -15,7 +15,10 @@ set -euo pipefail
 out=${1:?usage: deb.sh OUT}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
-mirror=http://deb.debian.org/debian
+# The Debian mirror of this machine's own apt sources (mirror.sh), and
+# its apt proxy, if any, for debootstrap and the root's apt.
+mirror=$("$top/tools/testing/mirror.sh")
+proxy=$("$top/tools/testing/mirror.sh" proxy)
 mkdir -p "$out" "$cache/deb-root-apt"
 out=$(cd "$out" && pwd)
 
@@ -41,13 +44,17 @@ grep -E '^[EW]: ' "$out/deb/lintian.log" || true
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tarball=$cache/deb-root-bookworm.tar.gz
+# Keyed by the mirror, which debootstrap writes into its sources.list.
+tarball=$cache/deb-root-bookworm-$(echo "$mirror" | sha256sum | cut -c1-8).tar.gz
 if [ ! -f "$tarball" ]; then
 	start=$(date +%s)
+	http_proxy=${proxy:-${http_proxy:-}} \
 	debootstrap --variant=minbase bookworm "$tmp/pristine" "$mirror" \
 		> "$out/debootstrap.log" 2>&1
 	tar -C "$tmp/pristine" -czf "$tarball.tmp" .
 	mv "$tarball.tmp" "$tarball"
+	# Roots from another mirror.
+	find "$cache" -maxdepth 1 -name 'deb-root-bookworm*.tar.gz' ! -path "$tarball" -delete
 	rm -rf "$tmp/pristine"
 	echo "# deb: debootstrap --variant=minbase bookworm took $(( $(date +%s) - start )) s"
 fi
@@ -55,6 +62,8 @@ root=$tmp/root
 mkdir -p "$root"
 tar -C "$root" -xzf "$tarball"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+[ -z "$proxy" ] ||
+	echo "Acquire::http::Proxy \"$proxy\";" > "$root/etc/apt/apt.conf.d/01proxy"
 mkdir -p "$root/debs" "$root/mod"
 cp "$out"/deb/constats-{dkms,tools,dev}_*.deb "$root/debs/"
 

@@ -7,9 +7,10 @@
 #
 #	make check-fresh		# or: tools/testing/fresh.sh make demo
 #
-# The root is "debootstrap --variant=minbase bookworm", built once and kept
-# as a pristine tarball under $CONSTATS_CACHE/fresh-root-<hash of this
-# script>; each run unpacks it anew into $CONSTATS_CACHE/fresh-run, so
+# The root is "debootstrap --variant=minbase bookworm" from the Debian
+# mirror of the host's own apt sources (tools/testing/mirror.sh), built
+# once and kept as a pristine tarball under $CONSTATS_CACHE/fresh-root-<hash
+# of this script and the mirror>; each run unpacks it anew into $CONSTATS_CACHE/fresh-run, so
 # nothing a run installs survives into the next.  Inside, the tree is a
 # git clone of this repository's HEAD (commit first: uncommitted changes
 # are not tested), apt-get installs only make when COMMAND is make (as
@@ -35,10 +36,16 @@ fi
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
 suite=bookworm
-mirror=${CONSTATS_FRESH_MIRROR:-http://deb.debian.org/debian}
+# The Debian mirrors of this machine's own apt sources (mirror.sh; set
+# CONSTATS_MIRROR and CONSTATS_MIRROR_SECURITY to override), and its apt
+# proxy, if any, which debootstrap and the root's apt are given too.
+mirror=$("$top/tools/testing/mirror.sh")
+security=$("$top/tools/testing/mirror.sh" security 2>/dev/null) || security=
+proxy=$("$top/tools/testing/mirror.sh" proxy)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd -P)	# /proc/PID/root shows the real path
-hash=$(sha256sum < "$0" | cut -c1-12)
+# The root is rebuilt when this script or apt's mirror changes.
+hash=$( (cat "$0"; echo "$mirror $security $proxy") | sha256sum | cut -c1-12)
 pristine=$cache/fresh-root-$hash.tar.gz
 start=$(date +%s)
 
@@ -88,6 +95,7 @@ if [ ! -f "$pristine" ]; then
 	root=$cache/fresh-debootstrap
 	tmp=$root
 	remove_root
+	http_proxy=${proxy:-${http_proxy:-}} \
 	debootstrap --variant=minbase "$suite" "$tmp" "$mirror" > "$cache/fresh-debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$cache/fresh-debootstrap.log" >&2; remove_root; exit 1; }
 	# The sources of a standard Debian 12 install, as on the host.
@@ -98,13 +106,17 @@ if [ ! -f "$pristine" ]; then
 	Suites: $suite $suite-updates
 	Components: main
 	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	[ -z "$security" ] || cat >> "$tmp/etc/apt/sources.list.d/debian.sources" <<-EOF
 
 	Types: deb
-	URIs: ${mirror%/debian}/debian-security
+	URIs: $security
 	Suites: $suite-security
 	Components: main
 	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
+	[ -z "$proxy" ] ||
+		echo "Acquire::http::Proxy \"$proxy\";" > "$tmp/etc/apt/apt.conf.d/01proxy"
 	# No package may start a daemon in the chroot.
 	printf '#!/bin/sh\nexit 101\n' > "$tmp/usr/sbin/policy-rc.d"
 	chmod 755 "$tmp/usr/sbin/policy-rc.d"

@@ -28,8 +28,9 @@ rt)
 	series=6.12
 	apt=$cache/apt-bookworm-backports
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-	echo "deb http://deb.debian.org/debian bookworm-backports main" \
-		> "$apt/sources.list"
+	# The Debian mirror of this machine's apt sources (mirror.sh).
+	mirror=$("$here/../mirror.sh")
+	echo "deb $mirror bookworm-backports main" > "$apt/sources.list"
 	apt_opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
 		  -o Dir::Etc::SourceParts=/dev/null
 		  -o "Dir::State::Lists=$apt/lists"

@@ -24,17 +24,24 @@ set -euo pipefail
 
 flavour=${1:?usage: kernel.sh FLAVOUR}
 cache=${CONSTATS_CACHE:-$HOME/.cache/constats}
+here=$(cd "$(dirname "$0")" && pwd)
+# The Debian mirror of this machine's own apt sources (mirror.sh).
+mirror=$("$here/../mirror.sh")
+export CONSTATS_MIRROR=$mirror	# the scripts it runs need not ask apt again
 # private_apt SUITE: print apt options for a private configuration with
 # SUITE as its only source, updating its lists the first time.
 private_apt() {
 	local apt=$cache/apt-$1
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-	echo "deb http://deb.debian.org/debian $1 main" > "$apt/sources.list"
-	printf '%s\n' -o "Dir::Etc::SourceList=$apt/sources.list" \
+	echo "deb $mirror $1 main" > "$apt/sources.list"
+	# (apt's _apt user cannot write the cache: apt downloads as root.)
+	printf '%s\n' -o APT::Sandbox::User=root \
+		-o "Dir::Etc::SourceList=$apt/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
 	[ -n "$(ls "$apt/lists" 2>/dev/null | grep -v partial)" ] ||
-		apt-get -o "Dir::Etc::SourceList=$apt/sources.list" \
+		apt-get -o APT::Sandbox::User=root \
+			-o "Dir::Etc::SourceList=$apt/sources.list" \
 			-o Dir::Etc::SourceParts=/dev/null \
 			-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" \
 			update -qq >&2
