@@ -6,12 +6,14 @@
  *
  *	constats_irq spin CPU
  *		pin to CPU and spin in user space until killed
- *	constats_irq read [-u] [-p PREFIX] CPU SECONDS
+ *	constats_irq read [-u] [-n] [-p PREFIX] CPU SECONDS
  *		pin to CPU and, for SECONDS, snapshot every set whose name
  *		starts with PREFIX (default "sets") in turn with
  *		CONSTATS_IOC_SNAPSHOT; with -u, first drop to uid and gid
- *		65534 as a new user would be.  Prints
- *		"read: uid=U cpu=C sets=N snapshots=S seconds=T rate=R errors=E"
+ *		65534 as a new user would be.  With -n, the same loop calls
+ *		CONSTATS_IOC_VERSION instead: a reader that snapshots nothing,
+ *		as busy on its CPU, for the baseline.  Prints "read: uid=U
+ *		cpu=C sets=N snapshots=S seconds=T rate=R errors=E"
  *	constats_irq lat [-u] CPU SET COUNT
  *		pin to CPU and snapshot the set called SET COUNT times, timing
  *		each call; prints "lat: set=SET n=COUNT p50_ns=A p99_ns=B
@@ -131,14 +133,24 @@ static int cmd_spin(int argc, char **argv)
 		__asm__ __volatile__("" ::: "memory");
 }
 
-/* Parse [-u] [-p PREFIX]; returns the index of the first operand. */
-static int options(int argc, char **argv, int *unpriv, const char **prefix)
+static int version(int fd)
+{
+	struct constats_ioc_version v = { .size = sizeof(v) };
+
+	return ioctl(fd, CONSTATS_IOC_VERSION, &v);
+}
+
+/* Parse [-u] [-n] [-p PREFIX]; returns the index of the first operand. */
+static int options(int argc, char **argv, int *unpriv, int *null,
+		   const char **prefix)
 {
 	int i;
 
 	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-u"))
 			*unpriv = 1;
+		else if (!strcmp(argv[i], "-n") && null)
+			*null = 1;
 		else if (!strcmp(argv[i], "-p") && prefix && i + 1 < argc)
 			*prefix = argv[++i];
 		else
@@ -152,11 +164,11 @@ static int cmd_read(int argc, char **argv)
 	static __u32 ids[MAX_SETS], nrs[MAX_SETS];
 	const char *prefix = "sets";
 	unsigned long snaps = 0, errors = 0;
-	int unpriv = 0, fd, i;
+	int unpriv = 0, null = 0, fd, i;
 	double t0, t, secs;
 	unsigned int n, k;
 
-	i = options(argc, argv, &unpriv, &prefix);
+	i = options(argc, argv, &unpriv, &null, &prefix);
 	if (i < 0 || argc - i != 2)
 		return 2;
 	pin(argv[i]);
@@ -172,7 +184,7 @@ static int cmd_read(int argc, char **argv)
 	t0 = now();
 	do {
 		for (k = 0; k < n; k++) {
-			if (snapshot(fd, ids[k], nrs[k]))
+			if (null ? version(fd) : snapshot(fd, ids[k], nrs[k]))
 				errors++;
 			else
 				snaps++;
@@ -198,7 +210,7 @@ static int cmd_lat(int argc, char **argv)
 	unsigned long count, k;
 	__u64 *ns;
 
-	i = options(argc, argv, &unpriv, NULL);
+	i = options(argc, argv, &unpriv, NULL, NULL);
 	if (i < 0 || argc - i != 3)
 		return 2;
 	pin(argv[i]);
@@ -309,7 +321,7 @@ int main(int argc, char **argv)
 		ret = cmd_proc(argc - 2, argv + 2);
 	if (ret == 2)
 		fprintf(stderr,
-			"usage: constats_irq spin CPU | read [-u] [-p PREFIX] CPU SECONDS |\n"
+			"usage: constats_irq spin CPU | read [-u] [-n] [-p PREFIX] CPU SECONDS |\n"
 			"       lat [-u] CPU SET COUNT | proc CPU\n");
 	return ret;
 }

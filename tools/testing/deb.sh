@@ -7,8 +7,10 @@
 # three go into a fresh Debian 12 root (debootstrap --variant=minbase
 # bookworm, kept pristine as $CONSTATS_CACHE/deb-root-bookworm.tar.gz and
 # unpacked anew each run) with bookworm's linux-headers-amd64, with apt-get
-# in a chroot inside a private mount namespace.  DKMS builds constats.ko
-# there for the 6.1 headers; nothing is loaded anywhere.  Prints TAP lines
+# in a chroot inside a private mount namespace (tools/testing/chroot.sh,
+# which also works inside a plain chroot, as sbuild and pbuilder run
+# builds).  DKMS builds constats.ko there for the 6.1 headers; nothing
+# is loaded anywhere.  Prints TAP lines
 # ("ok N - ...") and exits non-zero if any failed.  Needs root.
 set -euo pipefail
 
@@ -126,14 +128,12 @@ echo "constats-deb: CRCs as DKMS' constats.ko: $(
 echo "constats-deb: user.ko depends: $(modinfo -F depends /mod/user.ko)"
 EOF
 
+# chroot.sh: a mount namespace of its own, which works in a plain chroot
+# too (sbuild, pbuilder), where "/" is not a mount point.
 start=$(date +%s)
 status=0
-unshare --mount --fork /bin/sh -c '
-	set -e
-	mount -t proc proc "$1/proc"
-	mount --bind "$2" "$1/var/cache/apt/archives"
-	chroot "$1" /bin/bash /run.sh' sh "$root" "$cache/deb-root-apt" \
-	> "$out/chroot.log" 2>&1 || status=$?
+"$top/tools/testing/chroot.sh" -b "$cache/deb-root-apt:/var/cache/apt/archives" \
+	"$root" /bin/bash /run.sh > "$out/chroot.log" 2>&1 || status=$?
 echo "# deb: install into the fresh root and DKMS build took $(( $(date +%s) - start )) s"
 check "apt-get install linux-headers-amd64 and the three packages in a fresh bookworm root (status $status)" \
 	[ "$status" -eq 0 ]

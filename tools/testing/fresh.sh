@@ -20,7 +20,8 @@
 #
 # The chroot gets its own /proc, a read-only /sys, and a private /dev
 # (tmpfs with a few nodes and a new devpts instance): never the host's
-# /dev.  Everything is unmounted on exit, failure or interrupt included.
+# /dev.  Its root is a private mount point, or with CONSTATS_FRESH_PLAIN=1
+# a plain directory, as in sbuild's and pbuilder's chroots.  Everything is unmounted on exit, failure or interrupt included.
 # The host's apt sources and /boot are never touched (debootstrap itself is
 # installed on the host if missing).  Ends with the chroot's
 # "N passed, N failed" line and COMMAND's exit status.  The run's root is
@@ -138,11 +139,15 @@ git clone -q --no-checkout "$top" "$root/root/constats"
 git -C "$root/root/constats" checkout -q --detach "$head"
 echo "fresh.sh: $(git -C "$top" log -1 --format='%h %s' "$head")"
 
-# The root a mount point of its own, and private: inside it, as on a
-# machine, "/" is a mount, so "unshare --mount" (deb.sh's fresh root) can
-# make it private, and nothing mounted below propagates to the host.
-mount --bind "$root" "$root"
-mount --make-private "$root"
+# The root a mount point of its own, and private, so that nothing mounted
+# below it propagates to the host; inside it, as on a machine, "/" is a
+# mount.  CONSTATS_FRESH_PLAIN=1 leaves it a plain directory instead, as
+# sbuild and pbuilder run builds (the scripts' own mount namespaces,
+# tools/testing/chroot.sh, must work there too).
+if [ "${CONSTATS_FRESH_PLAIN:-0}" = 0 ]; then
+	mount --bind "$root" "$root"
+	mount --make-private "$root"
+fi
 mount -t proc proc "$root/proc"
 mount -t sysfs -o ro sysfs "$root/sys"
 mount -t tmpfs -o mode=755,nosuid dev "$root/dev"
