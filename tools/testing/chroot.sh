@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # chroot.sh [-o] [-b SRC:DST]... ROOT COMMAND...: run COMMAND in a chroot
-# of ROOT, with /proc and a /dev/pts of its own mounted, inside a mount namespace of its own, so
-# that whatever it mounts goes away with it, even after a kill -9.
+# of ROOT, with /proc and a /dev/pts of its own mounted, inside a mount
+# namespace of its own, so that whatever is mounted there goes away with
+# its last process, however it ends.
 #
 #	-o		throwaway: ROOT is only the lower layer of an overlay
 #			whose upper layer is a tmpfs; nothing COMMAND writes
