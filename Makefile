@@ -3,7 +3,8 @@
 # Out-of-tree build of constats.ko and its test modules.  Kbuild holds the
 # object lists; this file drives the kernel build system and the tests.
 #
-#   make [KDIR=...]      build the modules (default: the running kernel's)
+#   make [KDIR=...]      build constats.ko (default: for the running kernel);
+#                        CONSTATS_TESTS=1 adds the test modules and samples
 #   make demo            boot a VM and show /proc/constats changing
 #   make check           every test, ending "N passed, N failed"
 #   make check-fresh     make check in a bare Debian 12 chroot (root only)
@@ -33,9 +34,11 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # Documentation/kbuild/modules.rst: INSTALL_MOD_PATH and INSTALL_MOD_DIR
-# are honoured.  headers_install puts the uapi header where programs find
-# it, and the in-kernel API header with Module.symvers where other
-# modules can build against constats (KBUILD_EXTRA_SYMBOLS).
+# are honoured.  What "make" builds is installed: constats.ko alone, or
+# with CONSTATS_TESTS=1 the test modules and samples too.  headers_install
+# puts the uapi header where programs find it, and the in-kernel API
+# header with Module.symvers where other modules can build against
+# constats (KBUILD_EXTRA_SYMBOLS).
 PREFIX ?= /usr
 VERSION := 0.1.0
 export INSTALL_MOD_DIR ?= updates/constats

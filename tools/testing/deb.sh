@@ -113,6 +113,8 @@ apt-get install -y -qq --no-install-recommends /debs/*.deb
 t2=$(date +%s)
 echo "# deb: apt-get install linux-headers-amd64 $((t1 - t0)) s, the packages with the DKMS build $((t2 - t1)) s"
 echo "constats-deb: dkms status: $(dkms status)"
+echo "constats-deb: dkms built: $(find /var/lib/dkms/constats -name make.log \
+	-exec sed -n 's|^ *LD \[M\] *\(.*/\)*\([^/]*\.ko\)$|\2|p' {} + | sort -u | paste -sd ' ')"
 echo "constats-deb: version: $(constats --version)"
 constats export --textfile-dir /tmp && status=0 || status=$?
 echo "constats-deb: export without the module: $status, $(grep '^constats_up' /tmp/constats.prom)"
@@ -144,6 +146,9 @@ check "dkms status: $dkms_status" \
 	grep -q "^constats/0.1.0, $krel, x86_64: installed" <<< "$dkms_status"
 check "constats.ko installed for $krel, built for it" \
 	sh -c "modinfo -F vermagic '$root/lib/modules/$krel/updates/dkms/constats.ko' | grep -q '^$krel '"
+built=$(sed -n 's/^constats-deb: dkms built: //p' "$out/chroot.log")
+check "DKMS built constats.ko alone, no test module or sample: $built" \
+	[ "$built" = constats.ko ]
 version=$(sed -n 's/^constats-deb: version: //p' "$out/chroot.log")
 check "constats --version: $version" [ "$version" = "constats 0.1.0 (ABI 1)" ]
 check "constats export without the module: $(sed -n 's/^constats-deb: export without the module: //p' "$out/chroot.log")" \

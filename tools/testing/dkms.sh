@@ -5,6 +5,11 @@
 # of kernel KREL (installed here with apt-get if missing), check the built
 # module, then remove it from the DKMS tree.  Never dkms install: nothing
 # goes into any kernel's module tree on this machine.
+#
+# A user's DKMS build makes constats.ko alone, so that a test module or a
+# sample that no longer builds on a new kernel cannot block an install:
+# every one of them is broken here (#error) in the copy DKMS builds, and
+# the build log must name none of them.
 set -euo pipefail
 
 krel=${1:?usage: dkms.sh KREL}
@@ -29,6 +34,9 @@ rm -rf "$src"
 mkdir -p "$src"
 cp -r "$top/dkms.conf" "$top/Kbuild" "$top/Makefile" "$top/kmod" "$top/samples" "$top/uapi" "$src/"
 trap 'dkms remove -m constats -v "$version" --all >/dev/null 2>&1 || true; rm -rf "$src"' EXIT
+for f in "$src"/kmod/tests/*.c "$src"/samples/*/*.c; do
+	echo '#error dkms.sh: a user build must not compile the tests or samples' >> "$f"
+done
 
 dkms add -m constats -v "$version"
 dkms build -m constats -v "$version" -k "$krel"
@@ -36,4 +44,9 @@ ko=$(find "/var/lib/dkms/constats/$version/$krel" -name constats.ko | head -n 1)
 [ -n "$ko" ] || { echo "dkms.sh: no constats.ko was built" >&2; exit 1; }
 modinfo -F vermagic "$ko" | grep -q "^$krel " ||
 	{ echo "dkms.sh: $ko is not built for $krel" >&2; exit 1; }
-echo "dkms.sh: built $ko for $krel"
+log=$(find "/var/lib/dkms/constats/$version" -name make.log | head -n 1)
+if [ -z "$log" ] || grep -E 'kmod/tests/|samples/' "$log"; then
+	echo "dkms.sh: the DKMS build touched the tests or samples (${log:-no make.log})" >&2
+	exit 1
+fi
+echo "dkms.sh: built $ko for $krel, and nothing else ($(grep -c '\.o$' "$log") objects)"

@@ -106,7 +106,7 @@ build_mutant() {
 	[ "$3" = baseline ] || busted=$3
 	mkdir -p "$2/src"
 	cp -r "$top/kmod" "$top/uapi" "$2/src/"
-	make -s -C "$1" M="$2/src/kmod" CONSTATS_BUSTED="$busted" \
+	make -s -C "$1" M="$2/src/kmod" CONSTATS_TESTS=1 CONSTATS_BUSTED="$busted" \
 		CONFIG_CONSTATS_BENCH= -j"$(nproc)" modules > "$2/build.log" 2>&1 || return 1
 	cp "$2"/src/kmod/constats.ko "$2"/src/kmod/tests/constats_stress.ko "$2/"
 	[ ! -f "$2/src/kmod/tests/constats_kunit.ko" ] ||

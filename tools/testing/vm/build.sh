@@ -6,6 +6,9 @@
 # objects and the work tree stays clean.  Prints the compiler's output.
 # modules.sh OUT lists what it built.  KMAKE_ARGS from the environment
 # (printed by kernel.sh and debug-kernel.sh) go on the make line too.
+#
+# It builds everything: constats.ko, the test modules and the samples
+# (CONSTATS_TESTS=1; a user's make or DKMS build makes constats.ko alone).
 set -euo pipefail
 
 kdir=${1:?usage: build.sh KDIR OUT [MAKE_ARGS...]}
@@ -17,4 +20,4 @@ mkdir -p "$out"
 rm -rf "$out/kmod" "$out/samples" "$out/uapi"
 cp -r "$top/Kbuild" "$top/kmod" "$top/samples" "$top/uapi" "$out/"
 # shellcheck disable=SC2086 # several arguments, split on blanks
-make -s -C "$kdir" M="$out" ${KMAKE_ARGS:-} "$@" modules
+make -s -C "$kdir" M="$out" CONSTATS_TESTS=1 ${KMAKE_ARGS:-} "$@" modules
