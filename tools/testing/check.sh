@@ -270,9 +270,10 @@ if [ -n "${bench_ko:-}" ]; then
 fi
 
 # The store-buffering pair of A and B on the real cores: never both missed
-# with the writer's compiler barrier and the reader's IPI barrier
-# (membarrier here), seen when the reader sends none.
-for mode in asym no-a; do
+# with the writer's compiler barrier and the reader's barrier, a grace
+# period of the native harness's RCU (gp) or membarrier(2) (asym); seen
+# when the reader has none (no-a).
+for mode in gp asym no-a; do
 	if res=$("$out/litmus" "$mode" 2 2>&1); then
 		pass "$res"
 	else
