@@ -30,6 +30,7 @@
 #include <asm/nmi.h>
 #endif
 
+#include "../constats_compat.h"
 #include "../constats_internal.h"
 
 static const char *const names2[] = { "a", "b" };
@@ -1318,9 +1319,8 @@ static void constats_read_conserves_across_cpus(struct kunit *test)
 						"constats_kt/%u");
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t->task));
 		wake_up_process(t->task);
-		hrtimer_init(&h->timer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
-		h->timer.function = cons_timer_fn;
+		hrtimer_setup(&h->timer, cons_timer_fn, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 		smp_call_function_single(cpu, cons_start_timer, h, true);
 	}
 	cpus_read_unlock();

@@ -47,6 +47,7 @@
 
 #include <linux/constats.h>
 
+#include "../constats_compat.h"
 #include "constats_racy.h"
 
 #ifdef CONFIG_X86_LOCAL_APIC
@@ -383,7 +384,7 @@ static int stress_writer_fn(void *arg)
 
 static void stress_timer_fn(struct timer_list *timer)
 {
-	struct stress_cpu *sc = from_timer(sc, timer, timer);
+	struct stress_cpu *sc = timer_container_of(sc, timer, timer);
 
 	stress_bracket(&sc->soft, STRESS_SOFTIRQ);
 	if (!READ_ONCE(stress_stop))
@@ -642,7 +643,7 @@ static void stress_finish(void)
 		struct stress_cpu *sc = per_cpu_ptr(stress_cpus, cpu);
 
 		if (sc->timer_armed)
-			del_timer_sync(&sc->timer);
+			timer_delete_sync(&sc->timer);
 		if (sc->hrtimer_armed)
 			hrtimer_cancel(&sc->hrtimer);
 	}
@@ -783,9 +784,8 @@ static int __init stress_init(void)
 		sc->soft.rnd = 2 * cpu + 100001;
 		sc->hard.rnd = 2 * cpu + 200001;
 		timer_setup(&sc->timer, stress_timer_fn, TIMER_PINNED);
-		hrtimer_init(&sc->hrtimer, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_PINNED_HARD);
-		sc->hrtimer.function = stress_hrtimer_fn;
+		hrtimer_setup(&sc->hrtimer, stress_hrtimer_fn, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 	}
 
 	if (nmi_interval) {
