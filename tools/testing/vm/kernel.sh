@@ -10,10 +10,23 @@
 #	KMAKE_ARGS=<extra make arguments for M= builds against KDIR, or empty>
 #
 # FLAVOUR: bookworm (Debian 12's 6.1), bookworm-backports (6.12, also
-# trixie's kernel) or trixie-rt (Debian 13's PREEMPT_RT 6.12).  Backports
-# and trixie come through private apt configurations in the cache; the
-# host's apt sources are not touched.  The unpacked tree is keyed by the
-# image package's version and reused while it exists.
+# trixie's kernel), trixie-rt (Debian 13's PREEMPT_RT 6.12), or
+# trixie-backports and trixie-backports-rt: the newest kernel in Debian
+# 13's backports, stock and PREEMPT_RT (7.x), whichever it is when this
+# runs.  Backports and trixie come through private apt configurations in
+# the cache, from the mirror of this machine's own apt sources
+# (tools/testing/mirror.sh); the host's apt sources are not touched.  The
+# unpacked tree is keyed by the image package's version and reused while
+# it exists.
+#
+# trixie-backports' lists are refreshed on every run, so that a new kernel
+# there is the one tested, as DKMS would build for it.  From 7.x Debian
+# splits the image: linux-image-KREL only depends on linux-binary-KREL
+# (vmlinuz, under /usr/lib/modules/KREL) and linux-modules-KREL.  Their
+# modules build as their users build them: against linux-headers-KREL
+# installed with apt in a Debian 13 root (tools/testing/trixie-root.sh),
+# with its gcc, in a chroot; KDIR lies in that root, and vm/build.sh
+# builds there for such a KDIR.
 #
 # trixie's kernel was built with gcc-14 and its kbuild programs need
 # glibc 2.38; on bookworm, gcc-12 stands in (a wrapper that turns
@@ -57,12 +70,20 @@ depends() {
 
 apt_opts=()
 meta=linux-image-amd64
+in_root=
 case "$flavour" in
 bookworm) ;;
 bookworm-backports) mapfile -t apt_opts < <(private_apt bookworm-backports) ;;
 trixie-rt)
 	mapfile -t apt_opts < <(private_apt trixie)
 	meta=linux-image-rt-amd64
+	;;
+trixie-backports|trixie-backports-rt)
+	mapfile -t apt_opts < <(private_apt trixie-backports)
+	[ "$flavour" = trixie-backports ] || meta=linux-image-rt-amd64
+	in_root=1
+	apt-get "${apt_opts[@]}" update -qq >&2 ||
+		echo "kernel.sh: could not refresh the trixie-backports lists; using them as they are" >&2
 	;;
 *) echo "kernel.sh: unknown flavour '$flavour'" >&2; exit 2 ;;
 esac
@@ -87,6 +108,36 @@ fi
 kmake_args=
 if [ "$flavour" = trixie-rt ]; then
 	kmake_args="CC=$root/bin/x86_64-linux-gnu-gcc-14 CONFIG_DEBUG_INFO_BTF_MODULES="
+fi
+
+if [ ! -f "$root/.done" ] && [ -n "$in_root" ]; then
+	rm -rf "$root"
+	mkdir -p "$root/debs"
+	# The image and what it depends on of this kernel's own: 7.x's
+	# linux-binary-, linux-modules- and linux-base-KREL (the config).
+	mapfile -t debs < <(echo "$image"
+		apt-cache "${apt_opts[@]}" depends "$image" 2>/dev/null |
+		awk -v k="$krel" '$1 == "Depends:" {
+			rel = $2
+			if (sub(/^linux-[a-z]+-/, "", rel) && rel == k) print $2
+		}')
+	(cd "$root/debs" &&
+	 apt-get "${apt_opts[@]}" download -q "${debs[@]}" 2>/dev/null >&2)
+	if [ "$(ls "$root"/debs/*.deb | wc -l)" -ne ${#debs[@]} ]; then
+		echo "kernel.sh: could not download ${debs[*]}" >&2
+		exit 1
+	fi
+	for deb in "$root"/debs/*.deb; do
+		dpkg -x "$deb" "$root/root"
+	done
+	rm -rf "$root/debs"
+	# The kernel this flavour tested before makes way: backports moves on.
+	echo "$flavour" > "$root/.flavour"
+	for old in "$cache"/kernels/*/.flavour; do
+		[ "$(cat "$old" 2>/dev/null)" = "$flavour" ] && [ "${old%/.flavour}" != "$root" ] &&
+			rm -rf "${old%/.flavour}"
+	done
+	touch "$root/.done"
 fi
 
 if [ ! -f "$root/.done" ]; then
@@ -151,9 +202,17 @@ if [ ! -f "$root/.done" ]; then
 	touch "$root/.done"
 fi
 
+kdir=$root/root/usr/src/linux-headers-$krel
+if [ -n "$in_root" ]; then
+	troot=$("$here/../trixie-root.sh" headers "$krel")
+	kdir=$troot/usr/src/linux-headers-$krel
+fi
+vmlinuz=$root/root/boot/vmlinuz-$krel
+[ -f "$vmlinuz" ] || vmlinuz=$root/root/usr/lib/modules/$krel/vmlinuz
+
 echo "KREL=$krel"
-echo "VMLINUZ=$root/root/boot/vmlinuz-$krel"
-echo "KDIR=$root/root/usr/src/linux-headers-$krel"
+echo "VMLINUZ=$vmlinuz"
+echo "KDIR=$kdir"
 # trixie's packages keep their modules under /usr only.
 moddir=$root/root/lib/modules/$krel
 [ -d "$moddir" ] || moddir=$root/root/usr/lib/modules/$krel
