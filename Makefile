@@ -16,6 +16,8 @@
 #   make man             constats(8) from Documentation/tool.rst (MANDIR=...)
 #   make deb             Debian packages constats-dkms, -tools and -dev in
 #                        DEB_OUT (default out/deb), checked with lintian
+#   make xfs             xfs.ko for Debian's 6.1 with the series of
+#                        samples/xfs; prints its path last
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 export CONSTATS_CACHE ?= $(HOME)/.cache/constats
@@ -97,4 +99,9 @@ DEB_OUT ?= $(CURDIR)/out/deb
 deb:
 	tools/packaging/build-deb.sh $(DEB_OUT)
 
-.PHONY: man deb htmldocs bench torture all modules modules_install headers_install install clean deps demo check check-fresh
+# XFS's inode counters in a constats set: the series of samples/xfs built
+# into xfs.ko for the stock 6.1 kernel (Documentation/xfs.rst).
+xfs: deps
+	@tools/testing/xfs/build.sh
+
+.PHONY: xfs man deb htmldocs bench torture all modules modules_install headers_install install clean deps demo check check-fresh

@@ -38,6 +38,8 @@ pkgs=(
 	debootstrap
 	# The mutants' code check: the core compiled for arm64 and disassembled.
 	clang lld llvm
+	# make xfs and its test: images made with mkfs.xfs, xfs_repair -n.
+	xfsprogs
 )
 
 missing=()
