@@ -9,7 +9,8 @@
 # Knobs (environment):
 #	CONSTATS_STOCK_FLAVOURS	Debian kernels booted with the stress test and
 #				the kselftests (vm/kernel.sh flavours); default
-#				"bookworm bookworm-backports trixie-rt"
+#				"bookworm bookworm-backports trixie-rt
+#				trixie-backports trixie-backports-rt"
 #	CONSTATS_DEBUG_VARIANTS	our debug kernels booted with KUnit and the
 #				torture run (vm/debug-kernel.sh variants);
 #				default "kasan kcsan rt"
@@ -200,15 +201,18 @@ kunit() {
 	fi
 }
 
-# Debian's stock kernels: the stress test, the ABI and the tool; the last
-# is trixie's PREEMPT_RT kernel.
-for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt}; do
+# Debian's stock kernels: the stress test, the ABI and the tool; trixie's
+# PREEMPT_RT 6.12, and the newest kernels in trixie-backports, stock and
+# PREEMPT_RT (7.x), whose modules build in a trixie root (kernel.sh).
+for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt \
+		trixie-backports trixie-backports-rt}; do
 	if ! kvars=$("$vm/kernel.sh" "$flavour"); then
 		fail "$flavour: fetch the Debian kernel"
 		continue
 	fi
 	eval "$kvars"
 	build_modules "$KREL" "$KDIR" || continue
+	grep '^build.sh: ' "$out/build-$KREL.log"	# e.g. that no sparse ran
 	[ "$flavour" = bookworm ] && bench_ko=$out/$KREL/kmod/tests/constats_bench.ko
 	# The kernel's own null_blk gives constats_trace.ko block requests.
 	if ! "$vm/stock-modules.sh" "$MODDIR" "$out/$KREL/stock" configfs null_blk; then
@@ -239,6 +243,27 @@ if kvars=$("$vm/kernel.sh" bookworm); then
 	else
 		tail -n 30 "$out/fleet.log"
 		fail "fleet: export, node_exporter, Prometheus end to end (status $fleet_status)"
+	fi
+fi
+
+# XFS's inode counters in a constats set (tools/testing/xfs/check.sh): the
+# series of samples/xfs built into Debian's 6.1 xfs.ko, the same load on the
+# stock module and on ours in the guest, xfs_repair -n after.
+if kvars=$("$vm/kernel.sh" bookworm); then
+	eval "$kvars"
+	xfs_start=$(date +%s)
+	xfs_build=
+	case " $built " in *" $KREL "*) xfs_build=$out/$KREL ;; esac
+	"$top/tools/testing/xfs/check.sh" "$out/xfs" "$xfs_build" \
+		"$out/user/constats" > "$out/xfs.log" 2>&1
+	xfs_status=$?
+	count_tap xfs "$out/xfs.log"
+	grep '^# xfs: ' "$out/xfs.log"
+	if [ "$xfs_status" -eq 0 ]; then
+		pass "xfs: patched xfs.ko built, tested beside the stock one, repaired clean ($(( $(date +%s) - xfs_start )) s)"
+	else
+		tail -n 30 "$out/xfs.log"
+		fail "xfs: patched xfs.ko built, tested beside the stock one, repaired clean (status $xfs_status)"
 	fi
 fi
 
