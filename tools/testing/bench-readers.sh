@@ -143,7 +143,10 @@ native=$(awk -F, -v n="$(nproc)" '$1 == "csv" && $2 == "read" && $3 == "constats
 	echo "(CONSTATS_IOC_SNAPSHOT) for 5 s, in a 4-vCPU guest booted with"
 	echo "nohz_full=3 isolcpus=3 with a user-space spinner on CPU 3; unprivileged"
 	echo "is uid 65534.  Interprocessor interrupts (CAL, RES, TLB and IWI of"
-	echo "/proc/interrupts) per CPU per second over a baseline taken just before;"
+	echo "/proc/interrupts) per CPU per second over a baseline taken just before,"
+	echo "with CPU 0 idle for the unprivileged reader (it sleeps between shared"
+	echo "rounds) and busy with the same loop minus the snapshots for the"
+	echo "privileged one (a busy CPU draws the scheduler's idle-balance kicks);"
 	echo "busy: constats_sets.ko writer kthreads bracketing on CPUs 1 and 2."
 	echo
 	echo "| kernel | reader | snapshots/s | idle CPU1, CPU2 | nohz_full CPU3 |" \
@@ -180,14 +183,14 @@ if command -v gnuplot > /dev/null; then
 		> "$report/latency-smp.dat"
 	# A kernel whose guests failed warns of empty curves: kept in the log.
 	gnuplot 2> "$out/readers/gnuplot.log" <<-GP
-	set terminal pngcairo size 1000,500 noenhanced
+	set terminal pngcairo size 1000,600 noenhanced
 	set output "$report/latency-smp.png"
 	set multiplot layout 1,2 title "One-set snapshot latency by vCPUs (constats_read, in the kernel)"
 	set xlabel "vCPUs"
 	set ylabel "us"
 	set logscale xy
 	set xtics (1, 2, 4, 8)
-	set key bottom right
+	set key outside below maxrows 3
 	kernels = "6.1 6.12 6.12-rt"
 	do for [col in "4 5"] {
 		set title (col eq "4" ? "p50" : "p99")
