@@ -11,6 +11,8 @@
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
 
+#include "constats_compat.h"
+
 struct file;
 struct constats_invariant;
 
@@ -62,7 +64,7 @@ struct constats_set {
 	u64 stamp;
 	unsigned int pending_cur;
 	u64 pending_stamp;
-	struct rcu_gp_oldstate pending_gp;
+	struct rcu_gp_seq pending_gp;
 	unsigned int *pending_seq;
 	s64 *stable;
 	s64 *totals;

@@ -404,7 +404,7 @@ static void constats_start(struct constats_req *reqs, unsigned int n)
  */
 static void constats_wait_gp(bool lazy)
 {
-	struct rcu_gp_oldstate gp;
+	struct rcu_gp_seq gp;
 
 	get_state_synchronize_rcu_full(&gp);
 #ifndef CONSTATS_BUSTED_NO_GP	/* busted: no barrier at all (native) */
