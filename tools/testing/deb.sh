@@ -162,4 +162,54 @@ check "the sources' Module.symvers has the CRCs of the DKMS-built constats.ko ($
 grep '^# deb: ' "$out/chroot.log" || true
 check "constats-dev: a module built against its header and the sources' Module.symvers links to constats" \
 	grep -q '^constats-deb: user.ko depends: constats$' "$out/chroot.log"
+
+# The newest kernels of Debian 13, stock and PREEMPT_RT, from
+# trixie-backports, as their users install constats-dkms: in a
+# throwaway overlay of the cached trixie root (trixie-root.sh: its lists
+# and the headers it holds stay as they were), with the headers the
+# metapackages name today.  DKMS must build constats.ko alone for each,
+# with trixie's gcc.
+mkdir -p "$tmp/trixie" "$cache/trixie-root-apt"
+cat > "$tmp/trixie/run.sh" <<'EOF'
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+t0=$(date +%s)
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends -t trixie-backports \
+	linux-headers-amd64 linux-headers-rt-amd64 > /dev/null
+t1=$(date +%s)
+apt-get install -y -qq --no-install-recommends /debs/constats-dkms_*.deb > /dev/null
+t2=$(date +%s)
+echo "# deb: trixie: apt-get install the headers $((t1 - t0)) s, constats-dkms with the DKMS builds $((t2 - t1)) s"
+for meta in linux-headers-amd64 linux-headers-rt-amd64; do
+	krel=$(apt-cache depends "$meta" |
+		sed -n 's/^ *Depends: linux-headers-\([0-9].*\)$/\1/p')
+	ko=/lib/modules/$krel/updates/dkms/constats.ko
+	echo "constats-deb-trixie: $krel: $(dkms status -k "$krel" constats);" \
+		"vermagic $(modinfo -F vermagic "$ko" 2>/dev/null | cut -d' ' -f1)"
+done
+echo "constats-deb-trixie: dkms built: $(find /var/lib/dkms/constats -name make.log \
+	-exec sed -n 's|^ *LD \[M\] *\(.*/\)*\([^/]*\.ko\)$|\2|p' {} + | sort -u | paste -sd ' ')"
+EOF
+start=$(date +%s)
+status=0
+troot=$("$top/tools/testing/trixie-root.sh" 2> "$out/trixie-root.log") &&
+	"$top/tools/testing/chroot.sh" -o -b "$tmp/trixie:/constats" \
+		-b "$out/deb:/debs" -b "$cache/trixie-root-apt:/var/cache/apt/archives" \
+		"$troot" /bin/bash /constats/run.sh > "$out/chroot-trixie.log" 2>&1 ||
+	status=$?
+echo "# deb: trixie: the newest headers, constats-dkms and its DKMS builds took $(( $(date +%s) - start )) s"
+check "trixie: apt-get install -t trixie-backports linux-headers-amd64 linux-headers-rt-amd64 constats-dkms (status $status)" \
+	[ "$status" -eq 0 ]
+[ "$status" -eq 0 ] || tail -n 30 "$out/trixie-root.log" "$out/chroot-trixie.log"
+grep '^# deb: ' "$out/chroot-trixie.log" || true
+nkrel=0
+while read -r krel line; do
+	nkrel=$((nkrel + 1))
+	check "trixie: DKMS built constats.ko for ${krel%:}: $line" \
+		grep -q "^constats/0.1.0, ${krel%:}, x86_64: installed; vermagic ${krel%:}$" <<< "$line"
+done < <(sed -n 's/^constats-deb-trixie: \([0-9][^ ]*:\) /\1 /p' "$out/chroot-trixie.log")
+check "trixie: DKMS built for a stock and a PREEMPT_RT kernel ($nkrel)" [ "$nkrel" -eq 2 ]
+built=$(sed -n 's/^constats-deb-trixie: dkms built: //p' "$out/chroot-trixie.log")
+check "trixie: DKMS built constats.ko alone: $built" [ "$built" = constats.ko ]
 finish
