@@ -65,6 +65,10 @@ tsan=$("$out/native-tsan" stress 3 2>&1 || true)
 # Readers on 6.1, 6.12 and RT: latency by vCPUs, the interrupts they cost.
 phase "readers: snapshot latency and the interrupts readers cost"
 "$top/tools/testing/bench-readers.sh" "$report" "$out/bench-smp%s.log"
+# XFS: the stock xfs.ko, ours unpatched and ours with samples/xfs, interleaved.
+phase "xfs: creates + unlinks/s and statfs/s, stock and patched (xfs.md)"
+"$top/tools/testing/xfs/bench.sh" "$report" "$out/$KREL" > /dev/null ||
+	echo "bench: FAIL: the XFS figures ($out/xfs-bench/guest.log)" >&2
 phase "writing the report"
 
 csv=$report/results.csv

@@ -18,8 +18,9 @@
 # $CONSTATS_CACHE/xfs/ko-VERSION-HASH, HASH covering the series, the
 # constats API header, the constats exports' CRCs and the recipe below: a
 # warm run checks that the series still applies and rebuilds nothing.
-# The build tree, xfs/tree-VERSION, is kept and updated in place, so that
-# a change to the series recompiles only the files it touches.
+# The build tree, xfs/tree-VERSION (tree-VERSION-none unpatched), is kept
+# and updated in place, so that a change to the series recompiles only the
+# files it touches.
 #
 # The environment may set XFS_SERIES=none to build the source unpatched
 # (to compare with the stock module built by Debian).
@@ -120,7 +121,7 @@ if [ ! -f "$result/.done" ]; then
 	# rewrites only the files that differ, so make recompiles only what
 	# the series (or the constats header) changed since the last build,
 	# and the compiler's command lines name the tree, not this checkout.
-	tree=$cache/xfs/tree-$kver
+	tree=$cache/xfs/tree-$kver${XFS_SERIES:+-$XFS_SERIES}
 	mkdir -p "$tree"
 	exec 9> "$tree.lock"
 	flock 9
