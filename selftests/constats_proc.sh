@@ -32,8 +32,8 @@ check "an unprivileged user cannot open it for writing" \
 	sh -c "! $(dirname "$0")/nobody sh -c 'echo x > /proc/constats' 2>/dev/null"
 check "root's write fails too" sh -c '! echo x 2>/dev/null > /proc/constats'
 p=/sys/module/constats/parameters/shared_interval_ms
-check "shared_interval_ms: 100 by default, root sets it" \
-	sh -c "[ \"\$(cat $p)\" = 100 ] && echo 0 > $p && [ \"\$(cat $p)\" = 0 ]"
+check "shared_interval_ms: 250 by default, root sets it" \
+	sh -c "[ \"\$(cat $p)\" = 250 ] && echo 0 > $p && [ \"\$(cat $p)\" = 0 ]"
 check "shared_interval_ms: 10001 fails with EINVAL and changes nothing" \
 	sh -c "(echo 10001 > $p) 2>&1 | grep -q 'Invalid argument' &&
 	       [ \"\$(cat $p)\" = 0 ]"
