@@ -226,6 +226,26 @@ for flavour in ${CONSTATS_STOCK_FLAVOURS-bookworm bookworm-backports trixie-rt \
 	ksft_summary "$KREL" "$out/$KREL.log" | tee -a "$out/ksft-summary.txt"
 done
 
+# What readers cost the other CPUs (vm/guest/irq.sh): the 6.1 guest booted
+# with nohz_full=3 isolcpus=3, a user-space spinner on CPU 3, a reader
+# pinned to CPU 0 snapshotting 32 sets in a loop, unprivileged and then
+# privileged, with CPUs 1-2 idle and busy with writers; the interprocessor
+# interrupts each CPU takes against a baseline, and /proc/constats with
+# 2000 sets of 16 counters.
+if kvars=$("$vm/kernel.sh" bookworm); then
+	eval "$kvars"
+	case " $built " in
+	*" $KREL "*)
+		CONSTATS_VM_APPEND="nohz_full=3 isolcpus=3" \
+			boot "irq-$KREL" "$VMLINUZ" "$vm/guest/irq.sh" \
+			"$out/$KREL/kmod/constats.ko" \
+			"$out/$KREL/kmod/tests/constats_sets.ko" \
+			"$out/user/constats_irq"
+		sed -n 's/^constats-irq: //p' "$out/irq-$KREL.log"
+		;;
+	esac
+fi
+
 # Fleet monitoring (tools/testing/prometheus.sh): constats export and
 # Debian's node_exporter in a guest on the 6.1 kernel, Debian's Prometheus
 # server on the host scraping it every second; the stored series must hold
