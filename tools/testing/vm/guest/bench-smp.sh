@@ -7,7 +7,7 @@
 # writes.
 . ./lib.sh
 
-insmod ./constats.ko sync_interval_us=0 || exit 1
+insmod ./constats.ko || exit 1
 insmod ./constats_bench.ko readers_only=1 || exit 1
 rmmod constats_bench
 

@@ -5,7 +5,7 @@
 # lines.
 . ./lib.sh
 
-insmod ./constats.ko sync_interval_us=0 || exit 1
+insmod ./constats.ko || exit 1
 insmod ./constats_bench.ko "$@" || exit 1
 rmmod constats_bench
 
