@@ -535,4 +535,142 @@ TEST_F(constats, destroyed_set_enoent)
 	ASSERT_EQ(0, system("rmmod constats_stress"));
 }
 
+/*
+ * Random input, for every command: structs of random size and contents,
+ * whose pointer fields point into a scratch area (itself random: small set
+ * ids, counts and sizes are likely) or nowhere.  Every call must succeed
+ * or fail with an errno the ABI documents (userspace-api.rst), and the
+ * module must serve a consistent snapshot afterwards.  The seed is logged;
+ * CONSTATS_FUZZ_SEED replays a run.  Under KASAN or KCSAN a bad copy would
+ * also show on the console, which fails the guest.
+ */
+#define FUZZ_CALLS	6000
+#define FUZZ_SECONDS	10
+#define FUZZ_SCRATCH	(256 * 1024)
+
+static __u64 fuzz_state;
+
+static __u64 fuzz_rand(void)
+{
+	/* xorshift64*: reproducible from the seed alone */
+	fuzz_state ^= fuzz_state >> 12;
+	fuzz_state ^= fuzz_state << 25;
+	fuzz_state ^= fuzz_state >> 27;
+	return fuzz_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A value a field is likely to be checked against: small, or a bound. */
+static __u32 fuzz_u32(void)
+{
+	static const __u32 edges[] = { 0, 1, 2, 255, 256, 257, 4096, 65536,
+				       0x7fffffff, 0xffffffff };
+
+	switch (fuzz_rand() % 4) {
+	case 0:
+		return fuzz_rand() % 8;
+	case 1:
+		return edges[fuzz_rand() % ARRAY_SIZE(edges)];
+	case 2:
+		return fuzz_rand() % 64;
+	default:
+		return fuzz_rand();
+	}
+}
+
+static void fuzz_fill(unsigned char *buf, size_t len, unsigned char *scratch)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		__u64 v;
+
+		switch (fuzz_rand() % 4) {
+		case 0:		/* a pointer into the scratch area */
+			v = (uintptr_t)(scratch + fuzz_rand() % FUZZ_SCRATCH);
+			break;
+		case 1:		/* two small values */
+			v = fuzz_u32() | (__u64)fuzz_u32() << 32;
+			break;
+		case 2:
+			v = 0;
+			break;
+		default:
+			v = fuzz_rand();
+		}
+		memcpy(buf + i, &v, 8);
+	}
+	for (; i < len; i++)
+		buf[i] = fuzz_rand();
+}
+
+TEST_F(constats, random_input_documented_errors)
+{
+	static const unsigned long cmds[] = {
+		CONSTATS_IOC_VERSION, CONSTATS_IOC_LIST, CONSTATS_IOC_NAMES,
+		CONSTATS_IOC_SNAPSHOT, CONSTATS_IOC_INVARIANTS,
+		CONSTATS_IOC_SNAPSHOT_SETS,
+	};
+	const char *env = getenv("CONSTATS_FUZZ_SEED");
+	__u64 argbuf[32];	/* aligned for the structs' __u64 fields */
+	unsigned char *scratch, *arg = (unsigned char *)argbuf;
+	long ok = 0, failed = 0, bad = 0, calls;
+	time_t end = time(NULL) + FUZZ_SECONDS;
+	struct constats_ioc_snapshot s = {
+		.size = sizeof(s), .id = self->self_id, .nr_counters = NR_SELF,
+	};
+	__s64 v[NR_SELF];
+	__u64 seed;
+
+	seed = env ? strtoull(env, NULL, 0) : (__u64)time(NULL) * 2654435761u;
+	fuzz_state = seed | 1;
+	TH_LOG("seed %llu (CONSTATS_FUZZ_SEED replays it)",
+	       (unsigned long long)seed);
+	scratch = malloc(FUZZ_SCRATCH);
+	ASSERT_TRUE(!!scratch);
+
+	for (calls = 0; calls < FUZZ_CALLS && time(NULL) < end; calls++) {
+		unsigned long cmd = cmds[fuzz_rand() % ARRAY_SIZE(cmds)];
+		__u32 size;
+		int ret;
+
+		if (calls % 64 == 0)
+			fuzz_fill(scratch, FUZZ_SCRATCH, scratch);
+		fuzz_fill(arg, sizeof(argbuf), scratch);
+		/* A size near the struct's own, mostly: deeper paths. */
+		size = fuzz_rand() % 2 ? _IOC_SIZE(cmd) + fuzz_rand() % 9 - 4
+				       : fuzz_u32();
+		memcpy(arg, &size, sizeof(size));
+		if (fuzz_rand() % 2)	/* flags, where the struct has them */
+			memset(arg + 4, 0, 4);
+		errno = 0;
+		ret = ioctl(self->fd, cmd, arg);
+		if (ret == 0) {
+			ok++;
+			continue;
+		}
+		failed++;
+		switch (errno) {
+		case EINVAL: case E2BIG: case EFAULT: case ENOENT: case ENOSPC:
+		case ENOMEM:
+			break;
+		default:
+			if (bad++ < 5)
+				TH_LOG("cmd 0x%lx, size %u: ret %d, errno %d (%s)",
+				       cmd, size, ret, errno, strerror(errno));
+		}
+	}
+	free(scratch);
+	printf("# random input: %ld calls, %ld succeeded, %ld failed with a documented errno, ",
+	       calls, ok, failed - bad);
+	printf("%ld otherwise\n", bad);
+	fflush(stdout);
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, ok);	/* some calls reached the commands' work */
+	/* The module still serves a consistent snapshot. */
+	s.values = (uintptr_t)v;
+	ASSERT_EQ(0, ioctl(self->fd, CONSTATS_IOC_SNAPSHOT, &s));
+	EXPECT_EQ(NR_SELF, s.nr_counters);
+	EXPECT_EQ(v[4] - v[5], v[6]);
+}
+
 TEST_HARNESS_MAIN
