@@ -541,8 +541,8 @@ TEST_F(constats, destroyed_set_enoent)
  * ids, counts and sizes are likely) or nowhere.  Every call must succeed
  * or fail with an errno the ABI documents (userspace-api.rst), and the
  * module must serve a consistent snapshot afterwards.  The seed is logged;
- * CONSTATS_FUZZ_SEED replays a run.  Under KASAN or KCSAN a bad copy would
- * also show on the console, which fails the guest.
+ * CONSTATS_FUZZ_SEED replays a run.  An oops or WARN it provokes lands on
+ * the guest's console, which fails make check.
  */
 #define FUZZ_CALLS	6000
 #define FUZZ_SECONDS	10
