@@ -30,9 +30,16 @@ built=		# what build_modules built in this run
 skipped=0
 
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# Failures are named again above the count: a CI log's tail shows them.
+failures=()
+fail() { failed=$((failed + 1)); failures+=("$*"); echo "FAIL: $*"; }
 
 summary() {
+	local f
+
+	for f in "${failures[@]}"; do
+		echo "failed: $f"
+	done
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 }
