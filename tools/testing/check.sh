@@ -238,7 +238,8 @@ done
 # pinned to CPU 0 snapshotting 32 sets in a loop, unprivileged and then
 # privileged, with CPUs 1-2 idle and busy with writers; the interprocessor
 # interrupts each CPU takes against a baseline, and /proc/constats with
-# 2000 sets of 16 counters.
+# 2000 sets of 16 counters.  While CPU 0 is busy, CPU 1 is the scheduler's
+# idle balancer for it and is shown, not judged (irq.sh says why).
 if kvars=$("$vm/kernel.sh" bookworm); then
 	eval "$kvars"
 	case " $built " in
