@@ -88,41 +88,43 @@ if [ "${IRQ_PIN_RCU:-1}" = 1 ]; then
 		[ -n "$pinned" ]
 fi
 
-# The two kprobe events (see above), if tracefs and the functions are
-# there; the script runs as it would without them.
+# The two kprobe events (see above), counted per CPU by a hist trigger
+# on each, if tracefs and the functions are there; the script runs as it
+# would without them.
 T=/sys/kernel/tracing
 probes=
 { [ -e $T/kprobe_events ] || mount -t tracefs nodev $T; } 2> /dev/null
 for p in nohz_kick:nohz_csd_func rcu_exp:rcu_exp_handler; do
 	echo "p:constats_irq/${p%%:*} ${p#*:}" >> $T/kprobe_events &&
-		echo 1 > $T/events/constats_irq/${p%%:*}/enable &&
+		echo 'hist:keys=common_cpu' > $T/events/constats_irq/${p%%:*}/trigger &&
 		probes="$probes ${p%%:*}"
 done 2> /dev/null
-[ -z "$probes" ] || echo > $T/trace
 
 # traced: "K0 K1 ... E0 E1 ...", the kicks and the expedited grace
 # periods' interrupts each CPU has run so far.
 traced() {
-	awk -v n="$(grep -c '^processor' /proc/cpuinfo)" '
-	     /(nohz_kick|rcu_exp): / && match($0, /\[[0-9]+\]/) {
-		c[/nohz_kick: / ? 0 : 1, substr($0, RSTART + 1, RLENGTH - 2) + 0]++ }
+	for p in nohz_kick rcu_exp; do
+		echo "event $p"
+		cat $T/events/constats_irq/$p/hist 2> /dev/null
+	done | awk -v n="$(grep -c '^processor' /proc/cpuinfo)" '
+	     $1 == "event" { k = $2 == "rcu_exp"; next }
+	     $2 == "common_cpu:" && $5 == "hitcount:" { c[k, $3] = $6 }
 	     END { for (k = 0; k < 2; k++) for (i = 0; i < n; i++)
 			printf "%s%d", k + i ? " " : "", c[k, i]
-		   print "" }' $([ -n "$probes" ] && echo $T/trace || echo /dev/null)
+		   print "" }'
 }
 
-# traced_rates TRACED0 TRACED1 TRACED2 SECONDS: on CPUs 1 to 3, per
-# second, each event in the baseline and then in the measured window.
-traced_rates() {
+# traced_diff TRACED0 TRACED1 SECONDS UNIT: each event between the two on
+# CPUs 1 to 3, per SECONDS; with UNIT "/s" to one decimal, else a count.
+traced_diff() {
 	[ -n "$probes" ] || { echo "no kprobe events"; return; }
-	echo "$1 $2 $3" | awk -v w="$4" '{ n = NF / 6
+	echo "$1 $2" | awk -v w="$3" -v u="$4" '{ n = NF / 4
 		for (k = 0; k < 2; k++) {
-			printf "%s:", k ? "; RCU expedited IPIs/s" : "scheduler kicks/s"
-			for (c = 1; c <= 3; c++) {
-				f = k * n + c + 1
-				printf "%s CPU%d %.1f -> %.1f", (c > 1 ? "," : ""), c,
-				       ($(2 * n + f) - $f) / w, ($(4 * n + f) - $(2 * n + f)) / w
-			}
+			printf "%s%s%s", k ? "; " : "", k ? "expedited IPIs" : "kicks", u
+			for (c = 1; c <= 3; c++)
+				printf(u == "/s" ? "%s CPU%d %.1f" : "%s CPU%d %d",
+				       (c > 1 ? "," : ""), c,
+				       ($(2 * n + k * n + c + 1) - $(k * n + c + 1)) / w)
 		}
 		print "" }'
 }
@@ -211,12 +213,12 @@ scenario() {
 	k2=$(kinds)
 	t2=$(traced)
 	kind=$(by_kind "$k0" "$k1" "$k2")
-	trace=$(traced_rates "$t0" "$t1" "$t2" "$W")
+	trace="traced in the baseline: $(traced_diff "$t0" "$t1" "$W" /s); with the reader: $(traced_diff "$t1" "$t2" "$W" /s)"
 	base=$(rates "$s0" "$s1")
 	meas=$(rates "$s1" "$s2")
 	echo "$desc: baseline/s $base; with the reader/s $meas; $out"
 	echo "$desc: by kind, per second over the baseline: $kind"
-	echo "$desc: traced, baseline -> with the reader: $trace"
+	echo "$desc: $trace"
 	snaps=$(kv rate "$out")
 	errors=$(kv errors "$out")
 	verdict=$(echo "$base $meas" | awk -v l1="$l1" -v l2="$l2" -v l3="$l3" \
@@ -296,9 +298,7 @@ for i in 1 2 3; do
 	t0=$(traced)
 	out=$(./constats_irq proc 0)
 	t1=$(traced)
-	echo "/proc/constats read $i: $out; traced on CPU1: $(echo "$t0 $t1" | awk '{
-		n = NF / 4
-		printf "%d kicks, %d expedited IPIs", $(2 * n + 2) - $2, $(3 * n + 2) - $(n + 2) }')"
+	echo "/proc/constats read $i: $out; traced: $(traced_diff "$t0" "$t1" 1 "")"
 	secs=$(kv seconds "$out")
 	irqs=$(kv irqs "$out" | tr , ' ')
 	[ "$(field 2 $irqs)" -gt "$worst_bal" ] && worst_bal=$(field 2 $irqs)
